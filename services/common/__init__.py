@@ -1,0 +1,1 @@
+"""Code shared by the three gRPC services: configuration, server, auth, errors."""

@@ -1,0 +1,39 @@
+"""gRPC clients of the three services, as every caller (UI, worker, tests) uses them."""
+
+from __future__ import annotations
+
+import grpc
+
+from ticketdesk.auth.v1 import auth_pb2_grpc
+from ticketdesk.files.v1 import files_pb2_grpc
+from ticketdesk.tickets.v1 import tickets_pb2_grpc
+
+CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", 8 * 1024 * 1024),
+    ("grpc.enable_retries", 1),
+]
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    """Call metadata that authenticates as the holder of `token`."""
+    return (("authorization", f"Bearer {token}"),)
+
+
+class Clients:
+    """One channel per service; stubs shared by every caller in the process."""
+
+    def __init__(self, auth_target: str, tickets_target: str, files_target: str):
+        self._channels = [grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS)
+                          for t in (auth_target, tickets_target, files_target)]
+        auth, tickets, files = self._channels
+        self.auth = auth_pb2_grpc.AuthServiceStub(auth)
+        self.tickets = tickets_pb2_grpc.TicketServiceStub(tickets)
+        self.files = files_pb2_grpc.FileServiceStub(files)
+
+    @classmethod
+    def from_settings(cls, settings) -> Clients:
+        return cls(settings.auth_target, settings.tickets_target, settings.files_target)
+
+    async def close(self) -> None:
+        for channel in self._channels:
+            await channel.close()

@@ -1,0 +1,91 @@
+"""Configuration from `TICKETDESK_*` environment variables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TICKETDESK_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    auth_port: int = Field(50051, ge=1, le=65535)
+    tickets_port: int = Field(50052, ge=1, le=65535)
+    files_port: int = Field(50053, ge=1, le=65535)
+    ui_port: int = Field(8080, ge=1, le=65535)
+    temporal_port: int = Field(7233, ge=1, le=65535)
+    temporal_ui_port: int = Field(8233, ge=1, le=65535)
+    # host:port of each service as other processes reach it; default: host + port.
+    auth_address: str = ""
+    tickets_address: str = ""
+    files_address: str = ""
+    temporal_address: str = ""
+    temporal_namespace: str = "default"
+    task_queue: str = "tickets"
+
+    auth_database_url: str = ""
+    tickets_database_url: str = ""
+    files_database_url: str = ""
+    files_dir: Path | None = None
+    max_upload_bytes: int = Field(25 * 1024 * 1024, gt=0)
+
+    # Shared secret of TicketDesk's own processes (workers, supervisor).
+    service_token: SecretStr = SecretStr("")
+    reflection: bool = True
+    # Seconds a resolved token is trusted before asking the auth service again.
+    auth_cache_seconds: float = Field(3.0, ge=0, le=30)
+    log_level: str = "INFO"
+    log_format: str = Field("console", pattern="^(console|json)$")
+    ui_storage_secret: SecretStr = SecretStr("")
+    timezone: str = "Europe/Moscow"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    def _address(self, explicit: str, port: int) -> str:
+        return explicit or f"{self.host}:{port}"
+
+    @property
+    def auth_target(self) -> str:
+        return self._address(self.auth_address, self.auth_port)
+
+    @property
+    def tickets_target(self) -> str:
+        return self._address(self.tickets_address, self.tickets_port)
+
+    @property
+    def files_target(self) -> str:
+        return self._address(self.files_address, self.files_port)
+
+    @property
+    def temporal_target(self) -> str:
+        return self._address(self.temporal_address, self.temporal_port)
+
+    def database_url(self, service: str) -> str:
+        explicit = getattr(self, f"{service}_database_url")
+        return explicit or f"sqlite+aiosqlite:///{self.data_dir / (service + '.db')}"
+
+    @property
+    def file_store_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment; bad values end the process with one line each."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "TICKETDESK_" + "_".join(str(p) for p in problem["loc"]).upper()
+            print(f"configuration error: {name}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,154 @@
+"""Authentication for every RPC: a bearer token becomes the caller's principal.
+
+Handlers are wrapped, so the principal is set in the handler's own context, and
+an ApiError raised anywhere in a handler becomes a rich gRPC status.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import structlog
+
+from services.common.errors import ApiError, unauthenticated
+from services.common.principal import SERVICE_PRINCIPAL, Principal, current_principal, current_token
+
+log = structlog.get_logger()
+
+# Resolves a bearer token to a principal, or None when it is not valid.
+Resolver = Callable[[str], Awaitable[Principal | None]]
+
+# Infrastructure that must answer without a token (probes, tooling).
+ALWAYS_PUBLIC = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
+                 "/grpc.reflection.v1.ServerReflection/")
+
+
+def bearer_token(metadata: Any) -> str:
+    for key, value in metadata or ():
+        if key == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return ""
+
+
+def client_address(context: grpc.aio.ServicerContext) -> str:
+    peer = context.peer() or ""
+    return peer.rsplit(":", 1)[0].removeprefix("ipv4:").removeprefix("ipv6:")
+
+
+class AuthInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, resolver: Resolver, service_token: str,
+                 public_methods: frozenset[str] = frozenset()):
+        self._resolve = resolver
+        self._service_token = service_token
+        self._public = public_methods
+
+    def _is_public(self, method: str) -> bool:
+        return method in self._public or method.startswith(ALWAYS_PUBLIC)
+
+    async def authenticate(self, context: grpc.aio.ServicerContext) -> Principal:
+        token = bearer_token(context.invocation_metadata())
+        if not token:
+            raise unauthenticated("missing bearer token")
+        if self._service_token and hmac.compare_digest(token, self._service_token):
+            principal: Principal | None = SERVICE_PRINCIPAL
+        else:
+            principal = await self._resolve(token)
+        if principal is None:
+            raise unauthenticated("invalid or expired token")
+        current_token.set(token)
+        return principal
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(ALWAYS_PUBLIC):
+            return handler
+        return _wrap(handler, method, None if self._is_public(method) else self.authenticate)
+
+
+def _wrap(handler: grpc.RpcMethodHandler, method: str,
+          authenticate: Callable[[grpc.aio.ServicerContext], Awaitable[Principal]] | None):
+    async def prepare(context) -> bool:
+        try:
+            if authenticate is not None:
+                current_principal.set(await authenticate(context))
+            return True
+        except ApiError as error:
+            log.info("rpc.unauthenticated", method=method, peer=client_address(context))
+            await context.abort_with_status(error.to_status())
+            return False
+
+    async def fail(error: Exception, context) -> None:
+        if isinstance(error, ApiError):
+            await context.abort_with_status(error.to_status())
+        raise error
+
+    if handler.unary_unary:
+        inner = handler.unary_unary
+
+        async def unary_unary(request, context):
+            started = time.perf_counter()
+            await prepare(context)
+            try:
+                return await inner(request, context)
+            except ApiError as error:
+                await fail(error, context)
+            finally:
+                log.debug("rpc", method=method, ms=round((time.perf_counter() - started) * 1000, 1))
+
+        return grpc.unary_unary_rpc_method_handler(
+            unary_unary, handler.request_deserializer, handler.response_serializer)
+    if handler.stream_unary:
+        inner_su = handler.stream_unary
+
+        async def stream_unary(request_iterator, context):
+            await prepare(context)
+            try:
+                return await inner_su(request_iterator, context)
+            except ApiError as error:
+                await fail(error, context)
+
+        return grpc.stream_unary_rpc_method_handler(
+            stream_unary, handler.request_deserializer, handler.response_serializer)
+    if handler.unary_stream:
+        inner_us = handler.unary_stream
+
+        async def unary_stream(request, context):
+            await prepare(context)
+            try:
+                async for item in inner_us(request, context):
+                    yield item
+            except ApiError as error:
+                await fail(error, context)
+
+        return grpc.unary_stream_rpc_method_handler(
+            unary_stream, handler.request_deserializer, handler.response_serializer)
+    return handler
+
+
+class CachedResolver:
+    """Asks the auth service, trusting an answer for a few seconds.
+
+    A revoked token therefore stops working within `ttl` seconds.
+    """
+
+    def __init__(self, resolve: Resolver, ttl: float, max_entries: int = 10_000):
+        self._resolve, self._ttl, self._max = resolve, ttl, max_entries
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    async def __call__(self, token: str) -> Principal | None:
+        now = time.monotonic()
+        hit = self._cache.get(token)
+        if hit and now - hit[0] < self._ttl:
+            return hit[1]
+        principal = await self._resolve(token)
+        if len(self._cache) >= self._max:
+            self._cache.clear()
+        self._cache[token] = (now, principal)
+        return principal

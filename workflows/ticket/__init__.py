@@ -1,0 +1,1 @@
+"""The ticket lifecycle: one durable TicketWorkflow per ticket."""
