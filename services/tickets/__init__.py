@@ -1,0 +1,1 @@
+"""The tickets service: sites, tickets, comments and history (the ticket store)."""

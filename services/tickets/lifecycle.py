@@ -1,0 +1,90 @@
+"""The tickets service's side of TicketWorkflow: start, transition, signal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import grpc
+import structlog
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes, SearchAttributePair, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from services.common.errors import ApiError, failed_precondition, invalid, unavailable
+from workflows.ticket.messages import (CommentAdded, TicketChanged, TicketStarted,
+                                       TransitionRequest, TransitionResult)
+from workflows.ticket.workflows import ORGANIZATION, PRIORITY, STATUS, TicketWorkflow, workflow_id
+
+log = structlog.get_logger()
+
+# Rejections that are about the request's content, not the ticket's state.
+FIELD_OF_REASON = {"TEXT_REQUIRED": "text", "TEXT_TOO_LONG": "text",
+                   "INVALID_RATING": "rating", "INVALID_TARGET": "target_status",
+                   "INVALID_ACTION": "action"}
+UPDATE_TIMEOUT = 20.0
+
+
+class Lifecycle:
+    def __init__(self, client: Client, task_queue: str):
+        self._client, self._task_queue = client, task_queue
+
+    async def start(self, ticket: TicketStarted) -> None:
+        """Start the ticket's workflow; a second start of the same ticket is a no-op."""
+        try:
+            await self._client.start_workflow(
+                TicketWorkflow.run, ticket, id=workflow_id(ticket.number),
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes([
+                    SearchAttributePair(STATUS, ticket.status),
+                    SearchAttributePair(PRIORITY, ticket.priority),
+                    SearchAttributePair(ORGANIZATION, ticket.organization)]),
+                static_summary=f"#{ticket.number} {ticket.title}"[:190],
+                rpc_timeout=timedelta(seconds=10))
+        except WorkflowAlreadyStartedError:
+            pass
+        except RPCError as error:
+            raise unavailable(f"the workflow service is unavailable: {error.message}") from error
+
+    async def transition(self, number: int, request: TransitionRequest) -> TransitionResult:
+        handle = self._client.get_workflow_handle(workflow_id(number))
+        try:
+            async with asyncio.timeout(UPDATE_TIMEOUT):
+                return await handle.execute_update(
+                    TicketWorkflow.transition, request, id=request.request_id or None,
+                    result_type=TransitionResult)
+        except WorkflowUpdateFailedError as error:
+            raise rejection(error.cause) from None
+        except TimeoutError:
+            raise unavailable("the ticket workflow did not answer in time; retry") from None
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise failed_precondition("TICKET_CLOSED", "the ticket is closed") from None
+            raise unavailable(f"the workflow service is unavailable: {error.message}") from error
+
+    async def comment_added(self, number: int, event: CommentAdded) -> None:
+        await self._signal(number, TicketWorkflow.comment_added, event)
+
+    async def ticket_changed(self, number: int, change: TicketChanged) -> None:
+        await self._signal(number, TicketWorkflow.ticket_changed, change)
+
+    async def _signal(self, number: int, signal, arg) -> None:
+        handle = self._client.get_workflow_handle(workflow_id(number))
+        try:
+            await handle.signal(signal, arg, rpc_timeout=timedelta(seconds=10))
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:  # closed tickets have no workflow
+                raise unavailable(f"the workflow service is unavailable: {error.message}") from error
+
+
+def rejection(cause: BaseException | None) -> ApiError:
+    """A workflow's refusal as the gRPC error the caller sees."""
+    reason = cause.type if isinstance(cause, ApplicationError) and cause.type else "REJECTED"
+    message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+    if reason in FIELD_OF_REASON:
+        return invalid([(FIELD_OF_REASON[reason], message)])
+    if reason == "CONCURRENT_TRANSITION":
+        return ApiError(grpc.StatusCode.ABORTED, reason, message)
+    return failed_precondition(reason, message)

@@ -1,0 +1,74 @@
+"""Messages of TicketWorkflow: small dataclasses, safe to pass through the sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Actor:
+    subject: str  # users/{id}, apiTokens/{id}; empty for the workflow itself
+    role: str  # client | developer | manager
+    display_name: str = ""
+
+
+@dataclass
+class TicketStarted:
+    """The workflow's input: what it needs to know of a new ticket."""
+
+    number: int
+    organization: str
+    title: str
+    priority: str = "normal"
+    status: str = "queued"
+    assignee: str = ""
+    # Carried across continue-as-new.
+    status_before_needs_info: str = ""
+    has_remarks: bool = False
+    recent_request_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TransitionRequest:
+    action: str
+    actor: Actor
+    text: str = ""
+    rating: int = 0
+    target: str = ""  # take back: in_progress or queued
+    request_id: str = ""
+
+
+@dataclass
+class TransitionResult:
+    previous: str
+    status: str
+
+
+@dataclass
+class CommentAdded:
+    actor: Actor
+    comment: str  # tickets/{n}/comments/{id}
+    public: bool = True
+
+
+@dataclass
+class TicketChanged:
+    """Fields the operators filter by changed outside a transition."""
+
+    priority: str = ""
+    assignee: str | None = None
+
+
+@dataclass
+class RecordTransition:
+    """Activity input: persist one accepted transition in the tickets service."""
+
+    number: int
+    action: str
+    from_status: str
+    to_status: str
+    actor: Actor
+    text: str = ""
+    rating: int = 0
+    has_remarks: bool = False
+    request_id: str = ""
