@@ -1,0 +1,1 @@
+"""The auth service: organizations, users, sessions, API tokens."""

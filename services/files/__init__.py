@@ -1,0 +1,1 @@
+"""FileService: attachments of tickets and comments, streamed in chunks."""

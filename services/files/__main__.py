@@ -1,0 +1,5 @@
+from services.common.runner import run_service
+from services.files.server import build
+
+if __name__ == "__main__":
+    run_service("files", build)

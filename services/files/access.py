@@ -1,0 +1,93 @@
+"""Access to files follows the owning ticket: ask TicketService as the caller.
+
+The caller's own bearer token is forwarded, so TicketService applies exactly
+the rules it applies everywhere else (a client sees its organization's tickets
+and only public comments; staff see everything). The files service keeps no
+copy of those rules.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import grpc
+import structlog
+
+from services.common.clients import CHANNEL_OPTIONS, bearer
+from services.common.errors import ApiError, unauthenticated, unavailable
+from services.common.principal import current_token
+from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
+
+log = structlog.get_logger()
+
+TIMEOUT_SECONDS = 10.0
+COMMENT_PAGE_SIZE = 100
+MAX_COMMENT_PAGES = 100
+
+_HIDDEN = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED)
+
+
+class TicketAccess(Protocol):
+    async def get_ticket(self, name: str) -> tickets_pb2.Ticket | None:
+        """The ticket as the caller sees it; None when missing or not visible."""
+        ...
+
+    async def visible_comments(self, ticket: str) -> set[str] | None:
+        """Names of the ticket's comments the caller may see; None when the ticket is not."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class RemoteTicketAccess:
+    def __init__(self, target: str):
+        self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self._stub = tickets_pb2_grpc.TicketServiceStub(self._channel)
+
+    @staticmethod
+    def _metadata() -> tuple[tuple[str, str], ...]:
+        token = current_token.get()
+        if not token:
+            raise unauthenticated("missing bearer token")
+        return bearer(token)
+
+    @staticmethod
+    def _translate(error: grpc.aio.AioRpcError, method: str) -> ApiError:
+        code = error.code()
+        if code == grpc.StatusCode.UNAUTHENTICATED:
+            return unauthenticated("invalid or expired token")
+        log.warning("files.tickets_call_failed", method=method, code=code.name,
+                    details=error.details())
+        return unavailable("the tickets service is unavailable")
+
+    async def get_ticket(self, name: str) -> tickets_pb2.Ticket | None:
+        try:
+            return await self._stub.GetTicket(tickets_pb2.GetTicketRequest(name=name),
+                                              metadata=self._metadata(),
+                                              timeout=TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in _HIDDEN or error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                return None
+            raise self._translate(error, "GetTicket") from error
+
+    async def visible_comments(self, ticket: str) -> set[str] | None:
+        names: set[str] = set()
+        token = ""
+        for _ in range(MAX_COMMENT_PAGES):
+            request = tickets_pb2.ListCommentsRequest(parent=ticket, page_size=COMMENT_PAGE_SIZE,
+                                                      page_token=token)
+            try:
+                page = await self._stub.ListComments(request, metadata=self._metadata(),
+                                                     timeout=TIMEOUT_SECONDS)
+            except grpc.aio.AioRpcError as error:
+                if error.code() in _HIDDEN or error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                    return None
+                raise self._translate(error, "ListComments") from error
+            names.update(comment.name for comment in page.comments)
+            token = page.next_page_token
+            if not token:
+                break
+        return names
+
+    async def close(self) -> None:
+        await self._channel.close()

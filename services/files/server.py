@@ -1,0 +1,53 @@
+"""Assembles the files service: database, storage, tickets access, servicer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+import structlog
+
+from services.common.authn import remote_resolver
+from services.common.config import Settings
+from services.common.db import create_engine, migrate, sessionmaker
+from services.common.interceptor import Resolver
+from services.common.server import Service
+from services.files.access import RemoteTicketAccess, TicketAccess
+from services.files.logic import FileLogic
+from services.files.service import FileServicer
+from services.files.storage import FileStore, LocalFileStore, store_from_settings
+from ticketdesk.files.v1 import files_pb2_grpc
+
+log = structlog.get_logger()
+
+SERVICE_NAME = "ticketdesk.files.v1.FileService"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+async def build(settings: Settings, *, resolver: Resolver | None = None,
+                tickets: TicketAccess | None = None, store: FileStore | None = None) -> Service:
+    """The files service; the keyword arguments replace parts in tests."""
+    engine = create_engine(settings.database_url("files"))
+    await migrate(engine, MIGRATIONS_DIR)
+    store = store or store_from_settings(settings)
+    if isinstance(store, LocalFileStore):
+        removed = store.cleanup_temp()
+        if removed:
+            log.info("files.temp_cleaned", removed=removed)
+    auth_channel: grpc.aio.Channel | None = None
+    if resolver is None:
+        resolver, auth_channel = remote_resolver(settings)
+    tickets = tickets or RemoteTicketAccess(settings.tickets_target)
+    logic = FileLogic(sessionmaker(engine), store, tickets, settings.max_upload_bytes)
+    servicer = FileServicer(logic)
+
+    def register(server: grpc.aio.Server) -> None:
+        files_pb2_grpc.add_FileServiceServicer_to_server(servicer, server)
+
+    async def stop() -> None:
+        await tickets.close()
+        if auth_channel is not None:
+            await auth_channel.close()
+        await engine.dispose()
+
+    return Service(name=SERVICE_NAME, register=register, resolver=resolver, on_stop=[stop])

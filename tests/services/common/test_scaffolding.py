@@ -1,0 +1,70 @@
+"""The shared server scaffolding: configuration errors, port binding, health, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.config import Settings
+from services.common.errors import error_details, invalid
+from services.common.principal import Principal, Role
+from services.common.server import Service, start_server
+from tests.support.processes import free_port
+
+
+def test_bad_configuration_names_each_variable():
+    result = subprocess.run(
+        [sys.executable, "-c", "from services.common.config import load_settings; load_settings()"],
+        env={"TICKETDESK_AUTH_PORT": "seventy", "TICKETDESK_LOG_LEVEL": "LOUD",
+             "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("configuration error: TICKETDESK_AUTH_PORT:") for line in lines)
+    assert any(line.startswith("configuration error: TICKETDESK_LOG_LEVEL:") for line in lines)
+
+
+async def nobody(token: str) -> Principal | None:
+    return Principal(subject="users/x", role=Role.CLIENT) if token == "good" else None
+
+
+def empty_service() -> Service:
+    return Service(name="test.Empty", register=lambda server: None, resolver=nobody)
+
+
+async def test_a_taken_port_is_refused_and_health_goes_not_serving_on_stop():
+    settings = Settings(service_token="s" * 32)
+    port = free_port()
+    first = await start_server(empty_service(), settings, port)
+    with pytest.raises(OSError, match=str(port)):
+        await start_server(empty_service(), settings, port)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        answer = await health.Check(health_pb2.HealthCheckRequest(service="test.Empty"))
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        watch = health.Watch(health_pb2.HealthCheckRequest(service=""))
+        assert (await watch.read()).status == health_pb2.HealthCheckResponse.SERVING
+        await first.stop(grace=0.5)
+        assert (await watch.read()).status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def test_error_details_round_trip():
+    error = invalid([("ticket.title", "is required")])
+    status = error.to_status()
+    assert status.code == grpc.StatusCode.INVALID_ARGUMENT
+
+    class Failed(grpc.RpcError):
+        def code(self):
+            return status.code
+
+        def details(self):
+            return status.details
+
+        def trailing_metadata(self):
+            return status.trailing_metadata
+
+    assert error_details(Failed()) == ("INVALID_ARGUMENT", [("ticket.title", "is required")])
