@@ -1,0 +1,1 @@
+"""The `ticketdesk` command line: `ticketdesk dev` runs the whole system locally."""
