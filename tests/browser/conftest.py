@@ -1,0 +1,111 @@
+"""Real Chromium against the whole system started by `ticketdesk dev`.
+
+Set TICKETDESK_BROWSER_BASE_URL to run against an already running `ticketdesk dev`
+(with its demo data) instead of starting one. Without /usr/bin/chromium the tests
+skip, unless TICKETDESK_REQUIRE_BROWSER=1, which makes them fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import kill_tree, ticketdesk_env, wait_for
+
+CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
+                 '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run']
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / 'test-artifacts' / 'screenshots'
+STARTUP_TIMEOUT = 180.0
+READY_LINE = re.compile(r'Press Ctrl-C to stop')
+
+
+def require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f'{CHROMIUM} is missing: install Debian chromium (apt-get install chromium)'
+    if os.environ.get('TICKETDESK_REQUIRE_BROWSER') == '1':
+        pytest.fail(f'TICKETDESK_REQUIRE_BROWSER=1 but {reason}')
+    print(f'skipping browser tests: {reason}')
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope='session')
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """The web UI of a running TicketDesk with its demo data."""
+    require_browser()
+    given = os.environ.get('TICKETDESK_BROWSER_BASE_URL')
+    if given:
+        yield given.rstrip('/')
+        return
+    data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
+    env, ports = ticketdesk_env(data_dir)
+    log_path = data_dir / 'dev.log'
+    with log_path.open('wb') as log:
+        process = subprocess.Popen([sys.executable, '-m', 'cli.main', 'dev'], cwd=ROOT, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: READY_LINE.search(log_path.read_text(errors='replace')) is not None,
+                 STARTUP_TIMEOUT, f'ticketdesk dev (log: {log_path})', process=process)
+        yield f'http://127.0.0.1:{ports["ui"]}'
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl-C, as a person stops `ticketdesk dev`; force only if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    if process.poll() is None:
+        kill_tree(process)
+
+
+@pytest.fixture(scope='session')
+async def browser(base_url):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                   args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def new_page(browser) -> AsyncIterator:
+    """Opens a page in a fresh browser context: each call is another person."""
+    contexts = []
+
+    async def open_page():
+        context = await browser.new_context(viewport={'width': 1366, 'height': 900},
+                                            locale='ru-RU')
+        contexts.append(context)
+        return await context.new_page()
+
+    yield open_page
+    for context in contexts:
+        await context.close()
+
+
+@pytest.fixture(scope='session')
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    async def take(page, name: str) -> None:
+        await page.screenshot(path=str(SCREENSHOTS / f'{name}.png'), full_page=True)
+
+    return take

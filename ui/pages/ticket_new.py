@@ -1,0 +1,211 @@
+"""Step 3 of the instruction: «Описание тикета», the fields in the instruction's order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nicegui import ui
+
+from ticketdesk.auth.v1 import auth_pb2
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
+
+from .. import api, labels
+from ..api import Api, ApiError
+from ..frame import frame, show_error
+
+MAX_TITLE = 200
+REMINDER = 'Придерживайтесь принципа: одна задача = один тикет.'
+DESCRIPTION_HINT = 'Что конкретно необходимо сделать; добавьте ссылки на страницы сайта.'
+DATE_NOTE = 'Дата реализации задачи может быть изменена исходя из объема работы и нагрузки студии.'
+
+
+@ui.page('/tickets/new', response_timeout=20)
+async def new_ticket_page() -> None:
+    session = Api.of_current_user()
+    with frame(session, 'Новый тикет'):
+        form = TicketForm(session)
+        form.build()
+    await form.load()
+
+
+class TicketForm:
+    """One form, one request id: a double click or a retry never files two tickets."""
+
+    def __init__(self, session: Api):
+        self.session = session
+        self.account = session.account
+        self.request_id = api.new_request_id()
+        self.organization = '' if not self.account.is_client else self.account.organization
+        self.today = date.today().isoformat()
+
+    def build(self) -> None:
+        with ui.card().classes('w-full max-w-3xl self-center p-6 gap-4'):
+            ui.label('Новый тикет').classes('text-h5 font-medium')
+            with ui.row().classes('items-center gap-2 text-primary bg-blue-1 rounded p-3 w-full'):
+                ui.icon('lightbulb')
+                ui.label(REMINDER).classes('font-medium').mark('reminder')
+            self.organizations = ui.select({}, label='Организация',
+                                           on_change=lambda e: self.choose_organization(e.value)) \
+                .props('outlined').classes('w-full').mark('organization')
+            self.organizations.visible = not self.account.is_client
+            self.title = ui.input('Название', validation=self._check_title) \
+                .props(f'outlined counter maxlength={MAX_TITLE}') \
+                .classes('w-full').mark('title')
+            self.site = ui.select({}, label='URL сайта').props('outlined').classes('w-full') \
+                .mark('site')
+            self.site.visible = False
+            self.no_site = ui.label('Для организации не заведено ни одного сайта: '
+                                    'обратитесь к менеджеру проекта.').classes('text-warning')
+            self.no_site.visible = False
+            self.contact = ui.select({}, label='Контакт').props('outlined').classes('w-full') \
+                .mark('contact')
+            self.description = ui.textarea('Описание', validation=self._check_description) \
+                .props('outlined autogrow input-style="min-height: 8rem"') \
+                .classes('w-full').mark('description')
+            self.description.props['hint'] = DESCRIPTION_HINT
+            self._date_field()
+            # Files (step 6 of the instruction) come with the files service: an upload
+            # control belongs here, between the desired date and the priority.
+            self.priority = ui.select(labels.PRIORITY, value=pb.PRIORITY_NORMAL,
+                                      label='Приоритет').props('outlined') \
+                .classes('w-full sm:w-1/2').mark('priority')
+            with ui.row().classes('w-full justify-end'):
+                self.save_button = ui.button('Сохранить', icon='save', on_click=self.save) \
+                    .props('unelevated size=lg').mark('save')
+
+    def _date_field(self) -> None:
+        self.desired = ui.date_input('Желаемая дата реализации').props('outlined') \
+            .classes('w-full').mark('desired-date')
+        start = self.today.replace('-', '/')
+        self.desired.picker.props(f''':options="d => d >= '{start}'"''')
+        self.desired.props['hint'] = f'(*) {DATE_NOTE}'
+        self.desired.props['bottom-slots'] = True
+
+    # --- loading the choices ------------------------------------------------------------
+
+    async def load(self) -> None:
+        if self.account.is_client:
+            await self.choose_organization(self.organization)
+            return
+        try:
+            organizations = await self.session.list_organizations()
+        except ApiError as error:
+            show_error(error)
+            return
+        self.organizations.set_options({o.name: o.display_name or o.name
+                                        for o in organizations if o.active})
+
+    async def choose_organization(self, organization: str | None) -> None:
+        self.organization = organization or ''
+        if not self.organization:
+            return
+        try:
+            sites = await self.session.list_sites(self.organization)
+        except ApiError as error:
+            show_error(error)
+            sites = []
+        self._offer_sites([s for s in sites if s.active])
+        await self._offer_contacts()
+
+    def _offer_sites(self, sites: list[pb.Site]) -> None:
+        options = {s.name: s.url or s.display_name for s in sites}
+        self.site.set_options(options, value=sites[0].name if len(sites) == 1 else None)
+        self.site.visible = len(sites) > 1
+        self.no_site.visible = not sites
+
+    async def _offer_contacts(self) -> None:
+        try:
+            users = [u for u in await self.session.list_contacts(self.organization) if u.active]
+        except ApiError:
+            users = []  # the signed-in client is always a valid contact
+        options = {u.name: _contact_label(u) for u in users}
+        if self.account.is_client and self.account.name not in options:
+            options[self.account.name] = _contact_label(self.account)
+        default = self.account.name if self.account.is_client else next(iter(options), None)
+        self.contact.set_options(options, value=default)
+
+    # --- saving -------------------------------------------------------------------------
+
+    async def save(self) -> None:
+        if not self._valid():
+            ui.notify('Проверьте выделенные поля', type='warning')
+            return
+        self.save_button.disable()
+        self.save_button.props('loading')
+        try:
+            ticket = await self.session.create_ticket(self._ticket(), self.request_id)
+        except ApiError as error:
+            self._show_violations(error)
+            show_error(error)
+            self.save_button.enable()
+            self.save_button.props(remove='loading')
+            return
+        ui.navigate.to(f'/tickets/{ticket.number}')
+
+    def _ticket(self) -> pb.Ticket:
+        return pb.Ticket(
+            organization=self.organization,
+            site=self.site.value or '',
+            title=self.title.value.strip(),
+            description=self.description.value.strip(),
+            contact=pb.Contact(user=self.contact.value or ''),
+            desired_date=self.desired.value or '',
+            priority=self.priority.value or pb.PRIORITY_NORMAL,
+        )
+
+    def _valid(self) -> bool:
+        checks = [self.title.validate(), self.description.validate(), self._check_date()]
+        if not self.organization:
+            self.organizations.error = 'Выберите организацию'
+            checks.append(False)
+        if self.site.visible and not self.site.value:
+            self.site.error = 'Выберите сайт'
+            checks.append(False)
+        return all(checks)
+
+    def _check_date(self) -> bool:
+        value = self.desired.value or ''
+        problem = ''
+        if value:
+            try:
+                chosen = date.fromisoformat(value)
+            except ValueError:
+                problem = 'Дата в формате ГГГГ-ММ-ДД'
+            else:
+                if chosen.isoformat() < self.today:
+                    problem = 'Дата не может быть раньше сегодняшней'
+        _set_error(self.desired, problem)
+        return not problem
+
+    def _show_violations(self, error: ApiError) -> None:
+        fields = {'Название': self.title, 'URL сайта': self.site, 'Контакт': self.contact,
+                  'Описание': self.description, 'Приоритет': self.priority,
+                  'Организация': self.organizations}
+        for label, problem in error.violations.items():
+            if label == 'Желаемая дата реализации':
+                _set_error(self.desired, problem)
+            elif label in fields:
+                fields[label].error = problem
+
+    @staticmethod
+    def _check_title(value: str) -> str | None:
+        if not (value or '').strip():
+            return 'Введите название'
+        if len(value) > MAX_TITLE:
+            return f'Не длиннее {MAX_TITLE} символов'
+        return None
+
+    @staticmethod
+    def _check_description(value: str) -> str | None:
+        return None if (value or '').strip() else 'Опишите, что нужно сделать'
+
+
+def _contact_label(user: auth_pb2.User | api.Account) -> str:
+    parts = [user.full_name or user.email, user.email if user.full_name else '', user.phone]
+    return ' · '.join(p for p in parts if p)
+
+
+def _set_error(element: ui.element, problem: str) -> None:
+    element.props['error'] = bool(problem)
+    element.props['error-message'] = problem
+    element.update()
