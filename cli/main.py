@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli import orgs, tokens, users
+
 app = typer.Typer(
     name="ticketdesk",
     help="TicketDesk — client-support tickets for a web studio.",
@@ -40,6 +42,10 @@ def version() -> None:
     except PackageNotFoundError:
         typer.echo("unknown")
 
+
+app.add_typer(users.app, name="users")
+app.add_typer(orgs.app, name="orgs")
+app.add_typer(tokens.app, name="tokens")
 
 if __name__ == "__main__":
     app()

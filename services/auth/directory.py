@@ -159,6 +159,16 @@ async def revoke_sessions(db: AsyncSession, user_id: str, now: datetime) -> int:
     return result.rowcount
 
 
+async def revoke_organization_sessions(db: AsyncSession, organization_id: str,
+                                       now: datetime) -> int:
+    """End the sessions of every user of a (deactivated) organization."""
+    members = select(User.id).where(User.organization_id == organization_id)
+    result = await db.execute(
+        update(Session).where(Session.user_id.in_(members), Session.revoked_time.is_(None))
+        .values(revoked_time=now))
+    return result.rowcount
+
+
 async def live_sessions(db: AsyncSession, user_id: str, policy: AuthPolicy, now: datetime,
                         after: tuple | None, limit: int) -> list[Session]:
     query = (select(Session)

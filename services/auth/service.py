@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from datetime import datetime
 
+import grpc
 import structlog
 
 from sqlalchemy.exc import IntegrityError
@@ -16,8 +18,8 @@ from services.auth.models import User, utcnow
 from services.auth.paging import next_page_token, page_request
 from services.auth.policy import AuthPolicy
 from services.common.authn import principal_to_proto
-from services.common.errors import invalid, not_found, unauthenticated
-from services.common.interceptor import client_address
+from services.common.errors import ApiError, invalid, not_found, unauthenticated
+from services.common.interceptor import client_address, current_call
 from services.common.principal import (SERVICE_PRINCIPAL, Principal, Role, caller,
                                        current_token)
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
@@ -48,9 +50,19 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self.service_token = service_token
 
     async def resolve(self, token: str) -> Principal | None:
-        """The interceptor's resolver: sessions and API tokens, straight from the database."""
+        """The interceptor's resolver: sessions and API tokens, straight from the database.
+
+        A token that resolves to nothing is recorded in the audit log (never the token),
+        with the method it was presented to: `.../Authenticate` when another service asked.
+        """
+        call = current_call.get()
         async with self.db.begin() as db:
-            return await directory.resolve(db, token, self.policy, utcnow())
+            principal = await directory.resolve(db, token, self.policy, utcnow())
+            if principal is None:
+                await directory.audit(db, "anonymous", "authenticate", "failure",
+                                      target=call.method, client_address=call.peer,
+                                      detail="invalid, expired or revoked token")
+        return principal
 
     # ------------------------------------------------------------ login and sessions
 
@@ -246,8 +258,11 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 raise not_found(org_in.name)
             for path in paths:
                 setattr(org, path, changes[path])
-            await self._audit_in(db, context, "update_organization", org_in.name,
-                                 ",".join(sorted(paths)))
+            detail = ",".join(sorted(paths))
+            if "active" in paths and not org.active:
+                revoked = await directory.revoke_organization_sessions(db, org.id, utcnow())
+                detail += f"; sessions_revoked={revoked}"
+            await self._audit_in(db, context, "update_organization", org_in.name, detail)
         return msg.organization_message(org)
 
     # ------------------------------------------------------------ users
@@ -499,3 +514,25 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 row.revoked = True
                 await self._audit_in(db, context, "revoke_api_token", request.name)
         return msg.api_token_message(row)
+
+
+def _audit_denials(handler):
+    """A refusal by the auth service itself (PERMISSION_DENIED) goes to the audit log."""
+
+    @functools.wraps(handler)
+    async def audited(self: AuthServicer, request, context):
+        try:
+            return await handler(self, request, context)
+        except ApiError as error:
+            if error.code == grpc.StatusCode.PERMISSION_DENIED:
+                async with self.db.begin() as db:
+                    await directory.audit(db, caller().subject, handler.__name__, "denied",
+                                          client_address=client_address(context),
+                                          detail=error.message)
+            raise
+
+    return audited
+
+
+for _method in auth_pb2.DESCRIPTOR.services_by_name["AuthService"].methods:
+    setattr(AuthServicer, _method.name, _audit_denials(getattr(AuthServicer, _method.name)))

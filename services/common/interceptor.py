@@ -6,9 +6,11 @@ an ApiError raised anywhere in a handler becomes a rich gRPC status.
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -25,6 +27,30 @@ Resolver = Callable[[str], Awaitable[Principal | None]]
 # Infrastructure that must answer without a token (probes, tooling).
 ALWAYS_PUBLIC = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
                  "/grpc.reflection.v1.ServerReflection/")
+
+
+# Answers that are refusals to the caller: every one is logged, never with the token.
+DENIALS = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
+
+
+@dataclass(frozen=True)
+class Call:
+    """The RPC being served, for resolvers and audit records."""
+
+    method: str = ""
+    peer: str = ""
+
+
+current_call: contextvars.ContextVar[Call] = contextvars.ContextVar("call", default=Call())
+
+
+def log_denial(method: str, context: grpc.aio.ServicerContext, error: ApiError) -> None:
+    """Who was refused what, and from where."""
+    principal = current_principal.get(None)
+    log.warning("rpc.denied", code=error.code.name, reason=error.reason, method=method,
+                subject=principal.subject if principal else "anonymous",
+                role=principal.role.value if principal else "",
+                peer=client_address(context))
 
 
 def bearer_token(metadata: Any) -> str:
@@ -75,17 +101,20 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 def _wrap(handler: grpc.RpcMethodHandler, method: str,
           authenticate: Callable[[grpc.aio.ServicerContext], Awaitable[Principal]] | None):
     async def prepare(context) -> bool:
+        current_call.set(Call(method, client_address(context)))
         try:
             if authenticate is not None:
                 current_principal.set(await authenticate(context))
             return True
         except ApiError as error:
-            log.info("rpc.unauthenticated", method=method, peer=client_address(context))
+            log_denial(method, context, error)
             await context.abort_with_status(error.to_status())
             return False
 
     async def fail(error: Exception, context) -> None:
         if isinstance(error, ApiError):
+            if error.code in DENIALS:
+                log_denial(method, context, error)
             await context.abort_with_status(error.to_status())
         raise error
 
@@ -135,7 +164,9 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
 class CachedResolver:
     """Asks the auth service, trusting an answer for a few seconds.
 
-    A revoked token therefore stops working within `ttl` seconds.
+    A revoked token (logout, password change, a deactivated user or organization)
+    therefore keeps working here for at most `ttl` seconds
+    (TICKETDESK_AUTH_CACHE_SECONDS, at most 30).
     """
 
     def __init__(self, resolve: Resolver, ttl: float, max_entries: int = 10_000):

@@ -145,3 +145,18 @@ async def test_a_used_session_still_expires_at_its_absolute_limit(start_auth):
     await asyncio.sleep(max(0.0, started + 3.2 - time.monotonic()))  # ...not past the absolute one
     await rpc_error(auth.stub.WhoAmI(pb.WhoAmIRequest(), metadata=auth.as_(token)),
                     UNAUTHENTICATED)
+
+
+async def test_a_throttled_known_and_unknown_email_get_the_same_answer(auth):
+    """Throttling must not tell which e-mails have accounts either."""
+    known, _ = await auth.user(pb.ROLE_DEVELOPER)
+    answers = []
+    for email in (known.email, f"nobody-{known.name[-6:]}@example.com"):
+        for _ in range(5):
+            await rpc_error(auth.stub.Login(pb.LoginRequest(email=email, password="guess-guess")),
+                            UNAUTHENTICATED)
+        error = await rpc_error(auth.stub.Login(pb.LoginRequest(email=email,
+                                                                password="guess-guess")),
+                                grpc.StatusCode.RESOURCE_EXHAUSTED)
+        answers.append((error.details(), reason(error)))
+    assert answers[0] == answers[1]

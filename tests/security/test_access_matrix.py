@@ -1,0 +1,405 @@
+"""Who may call what on which resource: every RPC × every role × own / foreign / missing.
+
+The rule (AIP-193): PERMISSION_DENIED for what a role may never do, whatever the
+resource; NOT_FOUND for a resource the caller may not see, exactly as for a missing
+one. "own" is organization A's resource (the client's own organization), "foreign"
+is organization B's. Besides the status code, every answer to a client (response,
+list page, error message and details) is searched for B's data and A's internal
+notes: none may appear unless the caller sent it itself.
+
+Codes per row: one per resource (own foreign missing), `-` for a case not made
+here, or a single code for all. `client` covers the client of A and its client-role
+API token, `staff` the developer, the manager and a developer-role API token;
+`roles` overrides single roles.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+import pytest
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from tests.security.conftest import CLIENTS, ROLES, World, invoke, leaked
+from tests.support.stack import PASSWORD
+from ticketdesk.auth.v1 import auth_pb2 as auth
+from ticketdesk.files.v1 import files_pb2 as files
+from ticketdesk.tickets.v1 import tickets_pb2 as tickets
+
+OWN, FOREIGN, MISSING, NONE = "own", "foreign", "missing", "-"
+CODES = {"OK": grpc.StatusCode.OK, "NF": grpc.StatusCode.NOT_FOUND,
+         "PD": grpc.StatusCode.PERMISSION_DENIED, "IA": grpc.StatusCode.INVALID_ARGUMENT,
+         "FP": grpc.StatusCode.FAILED_PRECONDITION, "UA": grpc.StatusCode.UNAUTHENTICATED}
+Build = Callable[[World, str, str], Awaitable[object]]
+
+
+def pick(resource: str, own, foreign, missing):
+    return {OWN: own, FOREIGN: foreign, MISSING: missing}[resource]
+
+
+def tomorrow() -> str:
+    from datetime import date, timedelta
+    return (date.today() + timedelta(days=2)).isoformat()
+
+
+# ------------------------------------------------------------------ requests, per RPC
+
+
+async def create_ticket(w: World, role: str, r: str):
+    """Clients name a site (B's, or a missing one of A); staff name the organization."""
+    if role in CLIENTS:
+        site = pick(r, w.a.site, w.b.site, w.missing["site"])
+        return tickets.CreateTicketRequest(ticket=tickets.Ticket(
+            title="Новая страница", description="Нужна страница", site=site))
+    return tickets.CreateTicketRequest(ticket=tickets.Ticket(
+        title="Новая страница", description="Нужна страница",
+        organization=pick(r, w.a.org, w.b.org, w.missing["org"])))
+
+
+def ticket_of(w: World, r: str) -> str:
+    return pick(r, w.a.ticket.name, w.b.ticket.name, w.missing["ticket"])
+
+
+def file_of(w: World, r: str) -> str:
+    return pick(r, w.a.file.name, w.b.file.name, w.missing["file"])
+
+
+def org_of(w: World, r: str) -> str:
+    return pick(r, w.a.org, w.b.org, w.missing["org"])
+
+
+def contact_of(w: World, r: str) -> str:
+    return pick(r, w.a.contact.name, w.b.contact.name, w.missing["user"])
+
+
+async def update_ticket(w, role, r):
+    field_, value = (("desired_date", {"desired_date": tomorrow()}) if role in CLIENTS
+                     else ("estimate_hours", {"estimate_hours": 3.5}))
+    return tickets.UpdateTicketRequest(ticket=tickets.Ticket(name=ticket_of(w, r), **value),
+                                       update_mask=FieldMask(paths=[field_]))
+
+
+async def update_ticket_staff_field(w, role, r):
+    return tickets.UpdateTicketRequest(ticket=tickets.Ticket(name=ticket_of(w, r), title="x"),
+                                       update_mask=FieldMask(paths=["title"]))
+
+
+async def transition_wrong_state(w, role, r):
+    """An action of the caller's role that the ticket's status (queued) does not allow."""
+    action = tickets.ACTION_ACCEPT if role in CLIENTS else tickets.ACTION_SUBMIT_FOR_ACCEPTANCE
+    return tickets.TransitionTicketRequest(name=ticket_of(w, r), action=action, text="готово")
+
+
+async def transition_other_role(w, role, r):
+    """An action the caller's role may never take."""
+    action = tickets.ACTION_START_WORK if role in CLIENTS else tickets.ACTION_ACCEPT
+    return tickets.TransitionTicketRequest(name=ticket_of(w, r), action=action)
+
+
+async def update_studio_settings(w, role, r):
+    """Writes back the reminder period it has: allowed or not, nothing changes."""
+    current = await w.stack.clients.tickets.GetStudioSettings(
+        tickets.GetStudioSettingsRequest(name="studioSettings"), metadata=w.stack.service)
+    return tickets.UpdateStudioSettingsRequest(
+        settings=tickets.StudioSettings(name=current.name,
+                                        reminder_business_days=current.reminder_business_days),
+        update_mask=FieldMask(paths=["reminder_business_days"]))
+
+
+async def add_comment(w, role, r):
+    return tickets.AddCommentRequest(parent=ticket_of(w, r),
+                                     comment=tickets.Comment(body="Есть вопрос"))
+
+
+async def add_internal_note(w, role, r):
+    return tickets.AddCommentRequest(parent=ticket_of(w, r), comment=tickets.Comment(
+        body="Внутренняя заметка", visibility=tickets.VISIBILITY_INTERNAL))
+
+
+async def create_site(w, role, r):
+    return tickets.CreateSiteRequest(parent=org_of(w, r), site=tickets.Site(
+        url=f"https://{secrets.token_hex(4)}.example", display_name="Лендинг"))
+
+
+async def update_site(w, role, r):
+    return tickets.UpdateSiteRequest(
+        site=tickets.Site(name=pick(r, w.a.site, w.b.site, w.missing["site"]), active=True),
+        update_mask=FieldMask(paths=["active"]))
+
+
+async def upload_file(w, role, r):
+    return [files.UploadFileRequest(metadata=files.UploadMetadata(
+                ticket=ticket_of(w, r), display_name="screen.txt")),
+            files.UploadFileRequest(chunk=b"a screenshot, in words\n")]
+
+
+async def fresh_user(w, role, r) -> str:
+    """A new contact of A or B, for the RPCs that change or end an account."""
+    if r == MISSING:
+        return w.missing["user"]
+    user = await w.stack.new_user(auth.ROLE_CLIENT, org_of(w, r), name="target")
+    return user.name
+
+
+async def fresh_api_token(w, role, r) -> str:
+    if r == MISSING:
+        return w.missing["api_token"]
+    created = await w.stack.clients.auth.CreateApiToken(auth.CreateApiTokenRequest(
+        api_token=auth.ApiToken(display_name="to revoke", role=auth.ROLE_CLIENT,
+                                organization=org_of(w, r))), metadata=w.stack.service)
+    return created.api_token.name
+
+
+async def login(w, role, r):
+    return auth.LoginRequest(email=w.a.contact.email, password=PASSWORD)
+
+
+async def change_password(w, role, r):
+    return auth.ChangePasswordRequest(current_password=PASSWORD,
+                                      new_password=f"new passphrase {secrets.token_hex(4)}")
+
+
+async def authenticate(w, role, r):
+    return auth.AuthenticateRequest(
+        token=pick(r, w.a.api_token, w.b.api_token, "no-such-token"))
+
+
+async def create_user(w, role, r):
+    return auth.CreateUserRequest(user=auth.User(
+        email=f"new-{secrets.token_hex(4)}@example.test", full_name="Новый Контакт",
+        role=auth.ROLE_CLIENT, organization=org_of(w, r)))
+
+
+async def update_user(w, role, r):
+    """Sets the full name the contact already has: allowed or not, nothing changes."""
+    contact = pick(r, w.a.contact, w.b.contact, auth.User(name=w.missing["user"], full_name="X"))
+    return auth.UpdateUserRequest(user=auth.User(name=contact.name, full_name=contact.full_name),
+                                  update_mask=FieldMask(paths=["full_name"]))
+
+
+async def update_organization(w, role, r):
+    return auth.UpdateOrganizationRequest(
+        organization=auth.Organization(name=org_of(w, r), auto_accept_business_days=10),
+        update_mask=FieldMask(paths=["auto_accept_business_days"]))
+
+
+async def create_api_token(w, role, r):
+    return auth.CreateApiTokenRequest(api_token=auth.ApiToken(
+        display_name="integration", role=auth.ROLE_CLIENT, organization=org_of(w, r)))
+
+
+def simple(message, **fields) -> Build:
+    async def build(w, role, r):
+        return message(**{k: v(w, r) if callable(v) else v for k, v in fields.items()})
+    return build
+
+
+# ------------------------------------------------------------------ the matrix
+
+
+@dataclass(frozen=True)
+class Row:
+    service: str
+    rpc: str
+    build: Build
+    client: str
+    staff: str
+    roles: dict[str, str] = field(default_factory=dict)
+    resources: tuple[str, ...] = (OWN, FOREIGN, MISSING)
+    fresh_caller: bool = False  # the call ends the caller's session
+    label: str = ""
+    xfail: str = ""  # a known defect: the row fails until it is fixed
+
+    def expected(self, role: str) -> dict[str, str]:
+        codes = (self.roles.get(role) or (self.client if role in CLIENTS else self.staff)).split()
+        codes = codes * len(self.resources) if len(codes) == 1 else codes
+        return dict(zip(self.resources, codes, strict=True))
+
+
+ANY = (NONE,)
+MANAGER_ONLY = {"developer": "PD", "developer_token": "PD"}
+
+ROWS = [
+    # --- tickets --------------------------------------------------------------------
+    Row("tickets", "CreateTicket", create_ticket, client="OK IA IA", staff="OK OK IA"),
+    Row("tickets", "GetTicket", simple(tickets.GetTicketRequest, name=ticket_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "ListTickets", simple(tickets.ListTicketsRequest, site=lambda w, r: pick(
+        r, w.a.site, w.b.site, w.missing["site"])), client="OK", staff="OK"),
+    Row("tickets", "ListTickets", simple(tickets.ListTicketsRequest, organization=org_of),
+        client="OK", staff="OK", label="organization filter"),
+    Row("tickets", "UpdateTicket", update_ticket, client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "UpdateTicket", update_ticket_staff_field, client="PD NF NF", staff="-",
+        label="a field only staff may change"),
+    Row("tickets", "TransitionTicket", transition_wrong_state, client="FP NF NF",
+        staff="FP FP NF"),
+    Row("tickets", "TransitionTicket", transition_other_role, client="- NF NF",
+        staff="- - NF", label="an action of another role"),
+    Row("tickets", "TransitionTicket", transition_other_role, client="PD - -",
+        staff="PD PD -", label="an action of another role"),
+    Row("tickets", "AddComment", add_comment, client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "AddComment", add_internal_note, client="PD", staff="OK OK NF",
+        label="internal note"),
+    Row("tickets", "ListComments", simple(tickets.ListCommentsRequest, parent=ticket_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "ListTicketHistory", simple(tickets.ListTicketHistoryRequest,
+                                               parent=ticket_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "CreateSite", create_site, client="PD", staff="OK OK NF",
+        roles=MANAGER_ONLY),
+    Row("tickets", "ListSites", simple(tickets.ListSitesRequest, parent=org_of),
+        client="OK NF NF", staff="OK OK OK"),
+    Row("tickets", "UpdateSite", update_site, client="PD", staff="OK OK NF",
+        roles=MANAGER_ONLY),
+    Row("tickets", "RecordTransition", simple(
+        tickets.RecordTransitionRequest, name=ticket_of, action=tickets.ACTION_START_WORK,
+        from_status=tickets.STATUS_QUEUED, to_status=tickets.STATUS_IN_PROGRESS),
+        client="PD", staff="PD"),
+    Row("tickets", "RecordSlaEvent", simple(tickets.RecordSlaEventRequest, name=ticket_of),
+        client="PD", staff="PD"),
+    Row("tickets", "GetStudioSettings", simple(tickets.GetStudioSettingsRequest,
+                                               name="studioSettings"),
+        client="OK", staff="OK", resources=ANY),
+    Row("tickets", "UpdateStudioSettings", update_studio_settings, client="PD", staff="OK",
+        roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "ListNotifications", simple(tickets.ListNotificationsRequest),
+        client="OK", staff="OK", resources=ANY),
+    # The ticket only filters the caller's own notifications: 0 marked, whoever's it is.
+    Row("tickets", "MarkNotificationsRead", simple(tickets.MarkNotificationsReadRequest,
+                                                   ticket=ticket_of),
+        client="OK", staff="OK"),
+    Row("tickets", "DeliverNotifications", simple(
+        tickets.DeliverNotificationsRequest, event_id="e1", ticket=ticket_of, kind="comment",
+        deliveries=[tickets.Delivery(recipient="users/x", title="t")]),
+        client="PD", staff="PD"),
+    Row("tickets", "MarkNotificationsEmailed", simple(
+        tickets.MarkNotificationsEmailedRequest, event_id="e1", recipients=["users/x"]),
+        client="PD", staff="PD", resources=ANY),
+    # --- files ----------------------------------------------------------------------
+    Row("files", "UploadFile", upload_file, client="OK NF NF", staff="OK OK NF"),
+    Row("files", "DownloadFile", simple(files.DownloadFileRequest, name=file_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("files", "GetFile", simple(files.GetFileRequest, name=file_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("files", "GetFile", simple(files.GetFileRequest,
+                                   name=lambda w, r: w.note_file.name),
+        client="NF", staff="OK", resources=ANY, label="a file of an internal note"),
+    Row("files", "ListFiles", simple(files.ListFilesRequest, parent=ticket_of),
+        client="OK NF NF", staff="OK OK NF"),
+    # --- auth -----------------------------------------------------------------------
+    Row("auth", "Login", login, client="OK", staff="OK", resources=ANY),
+    Row("auth", "Logout", simple(auth.LogoutRequest), client="OK", staff="OK", resources=ANY,
+        fresh_caller=True),
+    Row("auth", "WhoAmI", simple(auth.WhoAmIRequest), client="OK", staff="OK", resources=ANY),
+    Row("auth", "Authenticate", authenticate, client="PD", staff="PD"),
+    Row("auth", "ChangePassword", change_password, client="OK", staff="OK", resources=ANY,
+        roles={"client_token": "FP", "developer_token": "FP"}, fresh_caller=True),
+    Row("auth", "CreateOrganization", simple(auth.CreateOrganizationRequest,
+                                             organization=auth.Organization(display_name="New")),
+        client="PD", staff="OK", roles=MANAGER_ONLY, resources=ANY),
+    Row("auth", "GetOrganization", simple(auth.GetOrganizationRequest, name=org_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("auth", "ListOrganizations", simple(auth.ListOrganizationsRequest, page_size=1000),
+        client="OK", staff="OK", resources=ANY),
+    Row("auth", "UpdateOrganization", update_organization, client="PD", staff="OK OK NF",
+        roles=MANAGER_ONLY),
+    Row("auth", "CreateUser", create_user, client="PD", staff="OK OK IA", roles=MANAGER_ONLY),
+    Row("auth", "GetUser", simple(auth.GetUserRequest, name=contact_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("auth", "ListUsers", simple(auth.ListUsersRequest, organization=org_of,
+                                    page_size=1000), client="OK NF NF", staff="OK"),
+    Row("auth", "UpdateUser", update_user, client="PD NF NF", staff="PD PD NF",
+        roles={"manager": "OK OK NF"}),
+    Row("auth", "DeactivateUser", simple(auth.DeactivateUserRequest), client="PD",
+        staff="OK OK NF", roles=MANAGER_ONLY),
+    Row("auth", "ResetPassword", simple(auth.ResetPasswordRequest), client="PD",
+        staff="OK OK NF", roles=MANAGER_ONLY),
+    Row("auth", "ListSessions", simple(auth.ListSessionsRequest, parent=contact_of),
+        client="PD NF NF", staff="PD PD NF", roles={"manager": "OK OK NF"}),
+    Row("auth", "RevokeSession", simple(auth.RevokeSessionRequest, name=lambda w, r: pick(
+        r, w.a.contact_session, w.b.contact_session, w.missing["session"])),
+        client="PD NF NF", staff="PD PD NF", roles={"manager": "OK OK NF"}),
+    Row("auth", "CreateApiToken", create_api_token, client="PD", staff="OK OK IA",
+        roles=MANAGER_ONLY),
+    Row("auth", "ListApiTokens", simple(auth.ListApiTokensRequest), client="PD", staff="OK",
+        roles=MANAGER_ONLY, resources=ANY),
+    Row("auth", "RevokeApiToken", simple(auth.RevokeApiTokenRequest), client="PD",
+        staff="OK OK NF", roles=MANAGER_ONLY),
+]
+# Rows whose request names a fresh target: (row rpc) -> the builder of the target's name.
+FRESH_TARGETS = {"DeactivateUser": fresh_user, "ResetPassword": fresh_user,
+                 "RevokeApiToken": fresh_api_token}
+
+MODULES = {"auth": auth, "tickets": tickets, "files": files}
+SERVICES = {"auth": "AuthService", "tickets": "TicketService", "files": "FileService"}
+
+
+def cases():
+    for row in ROWS:
+        for role in ROLES:
+            for resource, code in row.expected(role).items():
+                if code == "-":
+                    continue
+                marks = [pytest.mark.xfail(strict=True, reason=row.xfail)] if row.xfail else []
+                name = f"{row.service}.{row.rpc}{'(' + row.label + ')' if row.label else ''}"
+                yield pytest.param(row, role, resource, CODES[code], marks=marks,
+                                   id=f"{name}-{role}-{resource}")
+
+
+def test_the_matrix_covers_every_rpc_of_every_service():
+    declared = {(s, m.name) for s, module in MODULES.items()
+                for m in module.DESCRIPTOR.services_by_name[SERVICES[s]].methods}
+    assert {(row.service, row.rpc) for row in ROWS} == declared
+
+
+@pytest.mark.parametrize(("row", "role", "resource", "expected"), list(cases()))
+async def test_access(world: World, row: Row, role: str, resource: str, expected):
+    caller = await world.fresh_caller(role) if row.fresh_caller else world.callers[role]
+    request = await row.build(world, role, resource)
+    if row.rpc in FRESH_TARGETS:
+        request.name = await FRESH_TARGETS[row.rpc](world, role, resource)
+    method = MODULES[row.service].DESCRIPTOR.services_by_name[SERVICES[row.service]] \
+        .methods_by_name[row.rpc]
+    code, answer, error = await invoke(getattr(world.stack.clients, row.service), method,
+                                       request, caller)
+    assert code == expected, error
+    if role in CLIENTS:
+        found = leaked(f"{answer} {error}", world.secrets_for_clients(), str(request))
+        assert not found, f"{role} received {found}"
+
+
+async def test_foreign_and_missing_look_the_same_to_a_client(world: World):
+    """Same code and same message, once the name the client sent is taken out."""
+    for row in ROWS:
+        if row.xfail or row.expected("client").get(FOREIGN) in (None, "-", "OK"):
+            continue
+        answers = []
+        for resource in (FOREIGN, MISSING):
+            request = await row.build(world, "client", resource)
+            if row.rpc in FRESH_TARGETS:
+                request.name = await FRESH_TARGETS[row.rpc](world, "client", resource)
+            method = MODULES[row.service].DESCRIPTOR.services_by_name[SERVICES[row.service]] \
+                .methods_by_name[row.rpc]
+            code, _, error = await invoke(getattr(world.stack.clients, row.service), method,
+                                          request, world.callers["client"])
+            for name in sorted(world.b.markers() | set(world.missing.values()), key=len,
+                               reverse=True):
+                error = error.replace(name, "<name>")
+            answers.append((code, error.split(" code:")[0]))
+        assert answers[0] == answers[1], (row.rpc, row.label, answers)
+
+
+async def test_a_foreign_contact_is_refused_like_a_missing_one(world: World):
+    answers = []
+    for user in (world.b.contact.name, world.missing["user"]):
+        request = tickets.CreateTicketRequest(ticket=tickets.Ticket(
+            title="Контакт", description="Чужой контакт", contact=tickets.Contact(user=user)))
+        code, _, error = await invoke(world.stack.clients.tickets, tickets.DESCRIPTOR
+                                      .services_by_name["TicketService"]
+                                      .methods_by_name["CreateTicket"], request,
+                                      world.callers["client"])
+        answers.append((code, error.replace(user, "<user>").split(" code:")[0]))
+    assert answers[0] == answers[1]
