@@ -12,7 +12,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules
 from workflows.ticket.rules import Action, Status
 
-PRIORITIES = ("low", "normal", "high", "critical")
+PRIORITIES = models.PRIORITIES
 STATUS_TO_PROTO = {s: pb.Status.Value(f"STATUS_{s.name}") for s in Status}
 STATUS_FROM_PROTO = {v: s for s, v in STATUS_TO_PROTO.items()}
 ACTION_TO_PROTO = {a: pb.Action.Value(f"ACTION_{a.name}") for a in Action}
@@ -53,14 +53,19 @@ def ticket(row: models.Ticket, site: models.Site | None, viewer: Principal) -> p
         assignee=row.assignee, estimate_hours=row.estimate_hours, has_remarks=row.has_remarks,
         rating=row.rating, creator=row.creator, create_time=timestamp(row.create_time),
         update_time=timestamp(row.update_time), etag=f'W/"{row.version}"',
-        status_note=row.status_note,
+        status_note=row.status_note, sla_breached=row.sla_breached and viewer.is_staff,
+        sla_due_time=timestamp(row.sla_due_time) if row.sla_due_time and viewer.is_staff else None,
         allowed_actions=[ACTION_TO_PROTO[a] for a in rules.allowed_actions(status, role)
                          if a not in HIDDEN_ACTIONS])
 
 
-def comment(row: models.Comment) -> pb.Comment:
+def comment_name(row: models.Comment) -> str:
+    return f"{ticket_name(row.ticket_number)}/comments/{row.id}"
+
+
+def comment(row: models.Comment, attachments: list[str] | None = None) -> pb.Comment:
     return pb.Comment(
-        name=f"{ticket_name(row.ticket_number)}/comments/{row.id}", author=row.author,
+        name=comment_name(row), author=row.author, attachments=attachments or [],
         author_display_name=row.author_display_name, author_role=row.author_role,
         body=row.body,
         visibility=pb.VISIBILITY_INTERNAL if row.internal else pb.VISIBILITY_PUBLIC,

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import grpc
 import structlog
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes, SearchAttributePair, WorkflowIDReusePolicy
+from temporalio.client import (Client, WorkflowUpdateFailedError,
+                              WorkflowUpdateRPCTimeoutOrCancelledError)
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -36,7 +37,9 @@ class Lifecycle:
             await self._client.start_workflow(
                 TicketWorkflow.run, ticket, id=workflow_id(ticket.number),
                 task_queue=self._task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                # A run that failed or was terminated while the ticket is open is
+                # restarted by reconciliation; a completed one never is.
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
                 search_attributes=TypedSearchAttributes([
                     SearchAttributePair(STATUS, ticket.status),
                     SearchAttributePair(PRIORITY, ticket.priority),
@@ -57,12 +60,22 @@ class Lifecycle:
                     result_type=TransitionResult)
         except WorkflowUpdateFailedError as error:
             raise rejection(error.cause) from None
-        except TimeoutError:
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise unavailable("the ticket workflow did not answer in time; retry") from None
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise failed_precondition("TICKET_CLOSED", "the ticket is closed") from None
             raise unavailable(f"the workflow service is unavailable: {error.message}") from error
+
+    async def running_numbers(self) -> set[int]:
+        """Tickets whose workflow runs now, by Temporal's (eventually consistent) list."""
+        query = 'WorkflowType = "TicketWorkflow" AND ExecutionStatus = "Running"'
+        numbers = set()
+        async for execution in self._client.list_workflows(query, page_size=1000):
+            prefix, _, number = execution.id.partition("-")
+            if prefix == "ticket" and number.isdigit():
+                numbers.add(int(number))
+        return numbers
 
     async def comment_added(self, number: int, event: CommentAdded) -> None:
         await self._signal(number, TicketWorkflow.comment_added, event)
@@ -87,4 +100,6 @@ def rejection(cause: BaseException | None) -> ApiError:
         return invalid([(FIELD_OF_REASON[reason], message)])
     if reason == "CONCURRENT_TRANSITION":
         return ApiError(grpc.StatusCode.ABORTED, reason, message)
+    if reason == "ROLE_NOT_ALLOWED":  # the caller sees the ticket: no existence leaks
+        return ApiError(grpc.StatusCode.PERMISSION_DENIED, reason, message)
     return failed_precondition(reason, message)

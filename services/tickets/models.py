@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
-                        String, Text)
+                        String, Text, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Ticket priorities, lowest first; the position is the rank the list sorts by.
+PRIORITIES = ("low", "normal", "high", "critical")
+PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
+# Ticket numbers are 32-bit integers in every database.
+MAX_NUMBER = 2**31 - 1
+
+
+def search_text(title: str, description: str) -> str:
+    """What text search matches: casefolded in Python, as SQLite's lower() is ASCII-only."""
+    return f"{title}\n{description}".casefold()
 
 
 class Base(DeclarativeBase):
@@ -41,6 +52,9 @@ class Ticket(Base):
     desired_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     planned_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     priority: Mapped[str] = mapped_column(String(16))
+    # Derived on every write (see _derive): PRIORITY_RANK[priority], search_text(...).
+    priority_rank: Mapped[int] = mapped_column(Integer)
+    search_text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(32))
     status_note: Mapped[str] = mapped_column(Text, default="")
     assignee: Mapped[str] = mapped_column(String(64), default="")
@@ -52,12 +66,32 @@ class Ticket(Base):
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Kept by the ticket's workflow: the next SLA breach moment, and whether one happened.
+    sla_due_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # The list's queries (store.list_tickets): a client's organization, the staff queue by
+    # status, assignee or site, each ordered by the update time (ties by number); the
+    # other sort keys across all tickets; counts per status (organization, status).
     __table_args__ = (
         Index("ix_tickets_org_status_updated", "organization", "status", "update_time"),
         Index("ix_tickets_org_updated", "organization", "update_time"),
         Index("ix_tickets_status_updated", "status", "update_time"),
+        Index("ix_tickets_updated", "update_time", "number"),
+        Index("ix_tickets_created", "create_time", "number"),
+        Index("ix_tickets_priority_updated", "priority_rank", "update_time"),
+        Index("ix_tickets_desired", "desired_date", "number"),
+        Index("ix_tickets_assignee_updated", "assignee", "update_time"),
+        Index("ix_tickets_site_updated", "site_id", "update_time"),
     )
+
+
+@event.listens_for(Ticket, "before_insert")
+@event.listens_for(Ticket, "before_update")
+def _derive(_mapper, _connection, ticket: Ticket) -> None:
+    """The derived columns follow their sources on every write, whoever writes."""
+    ticket.priority_rank = PRIORITY_RANK[ticket.priority]
+    ticket.search_text = search_text(ticket.title, ticket.description)
 
 
 class Comment(Base):
@@ -95,3 +129,36 @@ class AppliedRequest(Base):
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+
+
+# The staff queue is sorted by SLA due time.
+Index("ix_tickets_sla_due", Ticket.sla_due_time, Ticket.number)
+
+
+class StudioSettings(Base):
+    """The studio's calendar, periods and SLA targets: one JSON document."""
+
+    __tablename__ = "studio_settings"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """An in-app notification (the bell); one per event and recipient."""
+
+    __tablename__ = "notifications"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64))
+    ticket_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(400))
+    read: Mapped[bool] = mapped_column(Boolean, default=False)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "recipient"),
+        Index("ix_notifications_recipient_created", "recipient", "create_time"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import grpc
@@ -11,8 +12,10 @@ from services.common.authn import remote_resolver
 from services.common.config import Settings
 from services.common.db import create_engine, migrate, sessionmaker
 from services.common.server import Service
-from services.tickets.contacts import Contacts
+from services.tickets.attachments import Attachments
+from services.tickets.directory import Directory
 from services.tickets.lifecycle import Lifecycle
+from services.tickets.reconcile import reconcile_in_background
 from services.tickets.service import TicketService
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
 
@@ -20,21 +23,28 @@ NAME = "ticketdesk.tickets.v1.TicketService"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-async def build(settings: Settings) -> Service:
+async def build(settings: Settings, temporal: Client | None = None) -> Service:
+    """`temporal`: an already connected client (tests with time skipping pass theirs)."""
     engine = create_engine(settings.database_url("tickets"))
     await migrate(engine, MIGRATIONS)
-    temporal = await Client.connect(settings.temporal_target,
-                                    namespace=settings.temporal_namespace)
+    temporal = temporal or await Client.connect(settings.temporal_target,
+                                                namespace=settings.temporal_namespace)
     resolver, auth_channel = remote_resolver(settings)
-    contacts_channel = grpc.aio.insecure_channel(settings.auth_target)
-    servicer = TicketService(
-        sessionmaker(engine), Lifecycle(temporal, settings.task_queue),
-        Contacts(contacts_channel, settings.service_token.get_secret_value()),
-        settings.timezone)
+    directory_channel = grpc.aio.insecure_channel(settings.auth_target)
+    service_token = settings.service_token.get_secret_value()
+    attachments = Attachments(settings.files_target, service_token)
+    sessions, lifecycle = sessionmaker(engine), Lifecycle(temporal, settings.task_queue)
+    servicer = TicketService(sessions, lifecycle, Directory(directory_channel, service_token),
+                             attachments, settings.timezone)
+
+    repair = asyncio.get_running_loop().create_task(
+        reconcile_in_background(sessions, lifecycle))
 
     async def close() -> None:
+        repair.cancel()
         await auth_channel.close()
-        await contacts_channel.close()
+        await directory_channel.close()
+        await attachments.close()
         await engine.dispose()
 
     return Service(name=NAME,

@@ -11,6 +11,7 @@ from services.common.errors import invalid, not_found, permission_denied
 from services.common.principal import Principal
 from services.tickets import models, store
 from services.tickets import validation as check
+from services.tickets.directory import Directory
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 ALL = "organizations/-"
@@ -22,34 +23,42 @@ def require_manager(principal: Principal) -> None:
 
 
 async def create_site(session: AsyncSession, principal: Principal,
-                      request: pb.CreateSiteRequest) -> models.Site:
+                      request: pb.CreateSiteRequest, directory: Directory) -> models.Site:
     require_manager(principal)
     organization = check.organization(request.parent, "parent")
     url = check.url(request.site.url, "site.url")
+    display_name = check.text(request.site.display_name, "site.display_name", 200,
+                              required=False)
+    await directory.require_organization(organization)
     existing = (await session.execute(select(models.Site).where(
         models.Site.organization == organization, models.Site.url == url))).scalar_one_or_none()
     if existing is not None:  # the same site twice is the same site (retries)
         return existing
     site = models.Site(id=uuid.uuid4().hex, organization=organization, url=url,
-                       display_name=check.text(request.site.display_name, "site.display_name",
-                                               200, required=False),
-                       active=True, create_time=store.now())
+                       display_name=display_name, active=True, create_time=store.now())
     session.add(site)
     return site
 
 
 async def list_sites(session: AsyncSession, principal: Principal,
-                     request: pb.ListSitesRequest) -> list[models.Site]:
-    if request.parent == ALL and principal.is_staff:
-        query = select(models.Site)
-    else:
+                     request: pb.ListSitesRequest) -> tuple[list[models.Site], str]:
+    """A page of sites and the next page's token; a client lists its own organization's."""
+    query = select(models.Site)
+    if not (request.parent == ALL and principal.is_staff):
         organization = check.organization(request.parent, "parent")
         if not principal.can_see_organization(organization):
             raise not_found(organization)
-        query = select(models.Site).where(models.Site.organization == organization)
+        query = query.where(models.Site.organization == organization)
     if not request.show_inactive:
         query = query.where(models.Site.active.is_(True))
-    return list((await session.execute(query.order_by(models.Site.url).limit(1000))).scalars())
+    fingerprint = check.fingerprint("sites", principal.subject, request.parent,
+                                    request.show_inactive)
+    offset = check.page_token_offset(request.page_token, fingerprint)
+    limit = check.page_size(request.page_size, default=100)
+    rows = list((await session.execute(query.order_by(models.Site.url, models.Site.id)
+                                       .offset(offset).limit(limit + 1))).scalars())
+    more = len(rows) > limit
+    return rows[:limit], check.page_token(offset + limit, fingerprint) if more else ""
 
 
 async def update_site(session: AsyncSession, principal: Principal,

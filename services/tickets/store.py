@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import invalid, not_found
@@ -28,6 +29,8 @@ def scoped(query: Select, principal: Principal) -> Select:
 
 async def visible_ticket(session: AsyncSession, principal: Principal, number: int,
                          *, for_update: bool = False) -> models.Ticket:
+    if number > models.MAX_NUMBER:
+        raise not_found(f"tickets/{number}")
     query = scoped(select(models.Ticket).where(models.Ticket.number == number), principal)
     if for_update:
         query = query.with_for_update()
@@ -76,13 +79,9 @@ class NewTicket:
 async def create_ticket(session: AsyncSession, principal: Principal,
                         new: NewTicket) -> tuple[models.Ticket, bool]:
     """Insert the ticket; with a known request_id return the existing one."""
-    if new.request_id:
-        existing = (await session.execute(select(models.Ticket).where(
-            models.Ticket.request_id == new.request_id))).scalar_one_or_none()
-        if existing is not None:
-            if existing.creator != principal.subject:
-                raise invalid([("request_id", "was already used by another caller")])
-            return existing, False
+    existing = await _by_request_id(session, principal, new.request_id)
+    if existing is not None:
+        return existing, False
     moment = now()
     row = models.Ticket(
         organization=new.organization, site_id=new.site_id, title=new.title,
@@ -94,10 +93,28 @@ async def create_ticket(session: AsyncSession, principal: Principal,
         update_time=moment, status_note="", assignee="", estimate_hours=0.0,
         has_remarks=False, rating=0, version=1)
     session.add(row)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent retry with the same request_id won
+        await session.rollback()
+        existing = await _by_request_id(session, principal, new.request_id)
+        if existing is None:
+            raise
+        return existing, False
     session.add(history_row(row.number, principal.subject, principal.display_name, "status",
                             "", Status.QUEUED.value, moment))
     return row, True
+
+
+async def _by_request_id(session: AsyncSession, principal: Principal,
+                         request_id: str | None) -> models.Ticket | None:
+    if not request_id:
+        return None
+    existing = (await session.execute(select(models.Ticket).where(
+        models.Ticket.request_id == request_id))).scalar_one_or_none()
+    if existing is not None and existing.creator != principal.subject:
+        raise invalid([("request_id", "was already used by another caller")])
+    return existing
 
 
 def history_row(number: int, actor: str, actor_name: str, field_name: str, old: str, new: str,
@@ -117,55 +134,91 @@ class TicketFilter:
     query: str = ""
 
 
+_T = models.Ticket
+DEFAULT_ORDER = "update_time desc"
+# Every order ends with the number, so that pages are stable.
 ORDERS = {
-    "": (models.Ticket.update_time.desc(),),
-    "update_time desc": (models.Ticket.update_time.desc(),),
-    "update_time": (models.Ticket.update_time.asc(),),
-    "create_time desc": (models.Ticket.create_time.desc(),),
-    "create_time": (models.Ticket.create_time.asc(),),
-    "desired_date": (models.Ticket.desired_date.asc(),),
-    "number desc": (models.Ticket.number.desc(),),
-    "number": (models.Ticket.number.asc(),),
+    "update_time desc": (_T.update_time.desc(), _T.number.desc()),
+    "update_time": (_T.update_time.asc(), _T.number.asc()),
+    "create_time desc": (_T.create_time.desc(), _T.number.desc()),
+    "create_time": (_T.create_time.asc(), _T.number.asc()),
+    "priority desc": (_T.priority_rank.desc(), _T.update_time.desc(), _T.number.desc()),
+    "priority": (_T.priority_rank.asc(), _T.update_time.asc(), _T.number.asc()),
+    "desired_date": (_T.desired_date.asc().nulls_last(), _T.number.asc()),
+    "desired_date desc": (_T.desired_date.desc().nulls_last(), _T.number.desc()),
+    "number desc": (_T.number.desc(),),
+    "number": (_T.number.asc(),),
 }
+
+
+def order(order_by: str) -> str:
+    """The canonical spelling of an `order_by` (AIP-132), or INVALID_ARGUMENT."""
+    words = order_by.lower().split()
+    if words[-1:] == ["asc"]:
+        words = words[:-1]
+    key = " ".join(words) or DEFAULT_ORDER
+    if key not in ORDERS:
+        raise invalid([("order_by", f"must be one of: {', '.join(ORDERS)}")])
+    return key
 
 
 def filtered(query: Select, principal: Principal, where: TicketFilter,
              with_status: bool = True) -> Select:
     query = scoped(query, principal)
-    t = models.Ticket
     if with_status and where.statuses:
-        query = query.where(t.status.in_(where.statuses))
+        query = query.where(_T.status.in_(where.statuses))
     if where.site_id:
-        query = query.where(t.site_id == where.site_id)
+        query = query.where(_T.site_id == where.site_id)
     if where.priorities:
-        query = query.where(t.priority.in_(where.priorities))
+        query = query.where(_T.priority.in_(where.priorities))
     if where.assignee:
-        query = query.where(t.assignee == where.assignee)
+        query = query.where(_T.assignee == where.assignee)
     if where.organization:
-        query = query.where(t.organization == where.organization)
-    text = where.query.strip().lstrip("#")
-    if text.isdigit():
-        query = query.where(t.number == int(text))
-    elif text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(t.title.ilike(pattern, escape="\\"),
-                                t.description.ilike(pattern, escape="\\")))
+        query = query.where(_T.organization == where.organization)
+    if where.query.strip():
+        query = query.where(matching(where.query))
     return query
+
+
+def matching(text: str):
+    """`#1024` is a number; other text: every word in the title or description
+    (a number alone also matches the ticket with that number)."""
+    text = text.strip()
+    if text.startswith("#") and text[1:].isdigit():
+        return _T.number == int(text[1:]) if int(text[1:]) <= models.MAX_NUMBER else false()
+    words = and_(*(_T.search_text.like(_like(word), escape="\\")
+                   for word in text.casefold().split()))
+    if text.isdigit() and int(text) <= models.MAX_NUMBER:
+        return or_(_T.number == int(text), words)
+    return words
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_query(principal: Principal, where: TicketFilter, order_by: str) -> Select:
+    """The page query of ListTickets (also what the index test explains)."""
+    return filtered(select(_T), principal, where).order_by(*ORDERS[order(order_by)])
+
+
+def count_query(principal: Principal, where: TicketFilter) -> Select:
+    return filtered(select(func.count()).select_from(_T), principal, where)
+
+
+def status_counts_query(principal: Principal, where: TicketFilter) -> Select:
+    """Counts per status for the list's header: every filter except the status."""
+    return filtered(select(_T.status, func.count()), principal, where,
+                    with_status=False).group_by(_T.status)
 
 
 async def list_tickets(session: AsyncSession, principal: Principal, where: TicketFilter,
                        order_by: str, offset: int, limit: int):
-    if order_by not in ORDERS:
-        raise invalid([("order_by", f"must be one of: {', '.join(k for k in ORDERS if k)}")])
-    query = filtered(select(models.Ticket), principal, where)
     rows = list((await session.execute(
-        query.order_by(*ORDERS[order_by], models.Ticket.number.desc())
-        .offset(offset).limit(limit + 1))).scalars())
-    total = (await session.execute(
-        filtered(select(func.count()).select_from(models.Ticket), principal, where))).scalar_one()
-    counts = dict((await session.execute(
-        filtered(select(models.Ticket.status, func.count()), principal, where,
-                 with_status=False).group_by(models.Ticket.status))).all())
+        list_query(principal, where, order_by).offset(offset).limit(limit + 1))).scalars())
+    total = (await session.execute(count_query(principal, where))).scalar_one()
+    counts = dict((await session.execute(status_counts_query(principal, where))).all())
     return rows[:limit], len(rows) > limit, total, counts
 
 
@@ -178,12 +231,13 @@ async def sites_by_id(session: AsyncSession, ids: set[str]) -> dict[str, models.
 
 async def add_comment(session: AsyncSession, principal: Principal, ticket: models.Ticket,
                       body: str, internal: bool, request_id: str | None,
-                      action: str = "") -> models.Comment:
+                      action: str = "") -> tuple[models.Comment, bool]:
+    """The new comment, True; or, for a known request_id, the earlier one, False."""
     if request_id:
         existing = (await session.execute(select(models.Comment).where(
             models.Comment.request_id == request_id))).scalar_one_or_none()
         if existing is not None and existing.ticket_number == ticket.number:
-            return existing
+            return existing, False
         if existing is not None:
             raise invalid([("request_id", "was already used for another comment")])
     row = models.Comment(id=uuid.uuid4().hex, ticket_number=ticket.number,
@@ -193,12 +247,18 @@ async def add_comment(session: AsyncSession, principal: Principal, ticket: model
     session.add(row)
     ticket.update_time = row.create_time
     ticket.version += 1
-    return row
+    return row, True
+
+
+def of_visible_ticket(query: Select, column, principal: Principal, number: int) -> Select:
+    """Rows of ticket `number`, scoped like the ticket itself."""
+    return scoped(query.join(_T, _T.number == column).where(column == number), principal)
 
 
 async def list_comments(session: AsyncSession, principal: Principal, number: int,
                         offset: int, limit: int) -> tuple[list[models.Comment], bool]:
-    query = select(models.Comment).where(models.Comment.ticket_number == number)
+    query = of_visible_ticket(select(models.Comment), models.Comment.ticket_number,
+                              principal, number)
     if not principal.is_staff:
         query = query.where(models.Comment.internal.is_(False))
     rows = list((await session.execute(query.order_by(models.Comment.create_time,
@@ -207,11 +267,12 @@ async def list_comments(session: AsyncSession, principal: Principal, number: int
     return rows[:limit], len(rows) > limit
 
 
-async def list_history(session: AsyncSession, number: int, offset: int,
+async def list_history(session: AsyncSession, principal: Principal, number: int, offset: int,
                        limit: int) -> tuple[list[models.HistoryEntry], bool]:
+    query = of_visible_ticket(select(models.HistoryEntry), models.HistoryEntry.ticket_number,
+                              principal, number)
     rows = list((await session.execute(
-        select(models.HistoryEntry).where(models.HistoryEntry.ticket_number == number)
-        .order_by(models.HistoryEntry.id).offset(offset).limit(limit + 1))).scalars())
+        query.order_by(models.HistoryEntry.id).offset(offset).limit(limit + 1))).scalars())
     return rows[:limit], len(rows) > limit
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,7 @@ from workflows.ticket.rules import Action, Status
 
 # The text of these actions stays on the card while the ticket waits for the client.
 NOTE_STATUSES = {Status.NEEDS_INFO, Status.AWAITING_ACCEPTANCE}
+ROLES = {role.value for role in Role}
 
 
 async def record_transition(session: AsyncSession, number: int,
@@ -47,6 +50,7 @@ async def record_transition(session: AsyncSession, number: int,
         await store.add_comment(session, actor, row, request.text, internal=False,
                                 request_id=f"transition:{request.request_id}",
                                 action=action.value if action else "")
+    row.sla_due_time = due_time(request.sla_due_time)
     row.update_time = moment
     row.version += 1
     if request.request_id:
@@ -54,7 +58,26 @@ async def record_transition(session: AsyncSession, number: int,
     return row
 
 
+async def record_sla_event(session: AsyncSession, number: int,
+                           request: pb.RecordSlaEventRequest) -> models.Ticket:
+    """The workflow's SLA clock: the next due time, and a missed target once."""
+    row = await session.get(models.Ticket, number)
+    if row is None:
+        raise not_found(f"tickets/{number}")
+    row.sla_due_time = due_time(request.sla_due_time)
+    if request.breached_goal and not row.sla_breached:
+        session.add(store.history_row(number, "", "TicketDesk", "sla_breached", "",
+                                      request.breached_goal, store.now()))
+        row.sla_breached = True
+    return row
+
+
+def due_time(stamp) -> datetime | None:
+    return stamp.ToDatetime(tzinfo=UTC) if stamp.seconds or stamp.nanos else None
+
+
 def acting(request: pb.RecordTransitionRequest) -> Principal:
-    role = Role(request.actor_role) if request.actor_role else Role.SERVICE
+    # The workflow's own timers act as `system`: TicketDesk itself.
+    role = Role(request.actor_role) if request.actor_role in ROLES else Role.SERVICE
     return Principal(subject=request.actor, role=role,
                      display_name=request.actor_display_name or "TicketDesk")

@@ -7,14 +7,19 @@ import hashlib
 import json
 from datetime import date, datetime
 from urllib.parse import urlparse
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from services.common.errors import invalid, not_found
+import grpc
+
+from services.common.errors import ApiError, invalid, not_found
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_COMMENT = 10_000
 MAX_PAGE = 100
+MAX_REQUEST_ID = 64
+MAX_QUERY = 200
 
 
 def ticket_number(name: str, field: str = "name") -> int:
@@ -39,6 +44,27 @@ def organization(name: str, field: str) -> str:
     return name
 
 
+def user(name: str, field: str) -> str:
+    """`users/{user}`, or empty."""
+    if name and not (name.startswith("users/") and 6 < len(name) <= 64 and name.count("/") == 1):
+        raise invalid([(field, "must look like users/{user}")])
+    return name
+
+
+def request_id(value: str, field: str = "request_id") -> str:
+    """AIP-155: a client-chosen key (a UUID is best), printable, at most 64 characters."""
+    if len(value) > MAX_REQUEST_ID or not value.isprintable():
+        raise invalid([(field, f"must be at most {MAX_REQUEST_ID} printable characters")])
+    return value
+
+
+def choices(values, known: dict, field: str, names: str) -> list:
+    """Enum values of a repeated filter, each one known."""
+    if unknown := [v for v in values if v not in known]:
+        raise invalid([(field, f"unknown value {unknown[0]}; must be {names}")])
+    return [known[v] for v in values]
+
+
 def text(value: str, field: str, limit: int, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
@@ -48,6 +74,21 @@ def text(value: str, field: str, limit: int, required: bool = True) -> str:
     if "\x00" in value:
         return _fail(field, "must not contain NUL characters")
     return value
+
+
+def all_of(**checks: Callable[[], object]) -> dict[str, object]:
+    """Run every check; one INVALID_ARGUMENT naming every bad field, else the values."""
+    values, problems = {}, []
+    for key, run in checks.items():
+        try:
+            values[key] = run()
+        except ApiError as error:
+            if error.code != grpc.StatusCode.INVALID_ARGUMENT:
+                raise
+            problems.extend(error.field_violations)
+    if problems:
+        raise invalid(problems)
+    return values
 
 
 def _fail(field: str, problem: str):

@@ -97,6 +97,41 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
                 _registered_method=True)
+        self.RecordSlaEvent = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/RecordSlaEvent',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
+                _registered_method=True)
+        self.GetStudioSettings = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/GetStudioSettings',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetStudioSettingsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.FromString,
+                _registered_method=True)
+        self.UpdateStudioSettings = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/UpdateStudioSettings',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateStudioSettingsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.FromString,
+                _registered_method=True)
+        self.ListNotifications = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/ListNotifications',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsResponse.FromString,
+                _registered_method=True)
+        self.MarkNotificationsRead = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/MarkNotificationsRead',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
+                _registered_method=True)
+        self.DeliverNotifications = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/DeliverNotifications',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.FromString,
+                _registered_method=True)
+        self.MarkNotificationsEmailed = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/MarkNotificationsEmailed',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -131,8 +166,11 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def TransitionTicket(self, request, context):
-        """Performs one action of the status table; rejected actions answer
-        FAILED_PRECONDITION and change nothing.
+        """Performs one action of the status table. A rejected action changes
+        nothing and answers FAILED_PRECONDITION (not in this status; reasons
+        INVALID_TRANSITION, TICKET_CLOSED), PERMISSION_DENIED (never for this
+        role; ROLE_NOT_ALLOWED), INVALID_ARGUMENT (a required text is missing) or
+        ABORTED (another change is in progress; retry).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -178,6 +216,54 @@ class TicketServiceServicer:
         """Internal: the ticket workflow records an accepted transition. Idempotent
         by request_id. Service principals only.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordSlaEvent(self, request, context):
+        """Internal: the ticket workflow records its SLA due time or a missed target.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStudioSettings(self, request, context):
+        """The studio's business calendar, reminder and acceptance periods, SLA
+        targets. Everyone signed in may read them; managers change them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateStudioSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNotifications(self, request, context):
+        """The caller's in-app notifications (the bell), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkNotificationsRead(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeliverNotifications(self, request, context):
+        """Internal: the notify activity stores in-app notifications, idempotent by
+        event and recipient, and learns who still needs an e-mail.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkNotificationsEmailed(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -244,6 +330,41 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.RecordTransition,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.SerializeToString,
+            ),
+            'RecordSlaEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSlaEvent,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.SerializeToString,
+            ),
+            'GetStudioSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStudioSettings,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetStudioSettingsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.SerializeToString,
+            ),
+            'UpdateStudioSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateStudioSettings,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateStudioSettingsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.SerializeToString,
+            ),
+            'ListNotifications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNotifications,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsResponse.SerializeToString,
+            ),
+            'MarkNotificationsRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkNotificationsRead,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.SerializeToString,
+            ),
+            'DeliverNotifications': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeliverNotifications,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.SerializeToString,
+            ),
+            'MarkNotificationsEmailed': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkNotificationsEmailed,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -573,6 +694,195 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/RecordTransition',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSlaEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/RecordSlaEvent',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStudioSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/GetStudioSettings',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetStudioSettingsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateStudioSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/UpdateStudioSettings',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateStudioSettingsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.StudioSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNotifications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/ListNotifications',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListNotificationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkNotificationsRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/MarkNotificationsRead',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeliverNotifications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/DeliverNotifications',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkNotificationsEmailed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/MarkNotificationsEmailed',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,8 +42,11 @@ class TicketServiceStub:
     UpdateTicket: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.UpdateTicketRequest, _tickets_pb2.Ticket]
     """Changes the fields the caller's role may change (field mask)."""
     TransitionTicket: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.TransitionTicketRequest, _tickets_pb2.Ticket]
-    """Performs one action of the status table; rejected actions answer
-    FAILED_PRECONDITION and change nothing.
+    """Performs one action of the status table. A rejected action changes
+    nothing and answers FAILED_PRECONDITION (not in this status; reasons
+    INVALID_TRANSITION, TICKET_CLOSED), PERMISSION_DENIED (never for this
+    role; ROLE_NOT_ALLOWED), INVALID_ARGUMENT (a required text is missing) or
+    ABORTED (another change is in progress; retry).
     """
     AddComment: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.AddCommentRequest, _tickets_pb2.Comment]
     ListComments: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListCommentsRequest, _tickets_pb2.ListCommentsResponse]
@@ -55,6 +58,21 @@ class TicketServiceStub:
     """Internal: the ticket workflow records an accepted transition. Idempotent
     by request_id. Service principals only.
     """
+    RecordSlaEvent: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.RecordSlaEventRequest, _tickets_pb2.Ticket]
+    """Internal: the ticket workflow records its SLA due time or a missed target."""
+    GetStudioSettings: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.GetStudioSettingsRequest, _tickets_pb2.StudioSettings]
+    """The studio's business calendar, reminder and acceptance periods, SLA
+    targets. Everyone signed in may read them; managers change them.
+    """
+    UpdateStudioSettings: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.UpdateStudioSettingsRequest, _tickets_pb2.StudioSettings]
+    ListNotifications: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]
+    """The caller's in-app notifications (the bell), newest first."""
+    MarkNotificationsRead: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]
+    DeliverNotifications: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.DeliverNotificationsRequest, _tickets_pb2.DeliverNotificationsResponse]
+    """Internal: the notify activity stores in-app notifications, idempotent by
+    event and recipient, and learns who still needs an e-mail.
+    """
+    MarkNotificationsEmailed: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsEmailedRequest, _tickets_pb2.MarkNotificationsEmailedResponse]
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -70,8 +88,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     UpdateTicket: _aio.UnaryUnaryMultiCallable[_tickets_pb2.UpdateTicketRequest, _tickets_pb2.Ticket]  # type: ignore[assignment]
     """Changes the fields the caller's role may change (field mask)."""
     TransitionTicket: _aio.UnaryUnaryMultiCallable[_tickets_pb2.TransitionTicketRequest, _tickets_pb2.Ticket]  # type: ignore[assignment]
-    """Performs one action of the status table; rejected actions answer
-    FAILED_PRECONDITION and change nothing.
+    """Performs one action of the status table. A rejected action changes
+    nothing and answers FAILED_PRECONDITION (not in this status; reasons
+    INVALID_TRANSITION, TICKET_CLOSED), PERMISSION_DENIED (never for this
+    role; ROLE_NOT_ALLOWED), INVALID_ARGUMENT (a required text is missing) or
+    ABORTED (another change is in progress; retry).
     """
     AddComment: _aio.UnaryUnaryMultiCallable[_tickets_pb2.AddCommentRequest, _tickets_pb2.Comment]  # type: ignore[assignment]
     ListComments: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListCommentsRequest, _tickets_pb2.ListCommentsResponse]  # type: ignore[assignment]
@@ -83,6 +104,21 @@ class TicketServiceAsyncStub(TicketServiceStub):
     """Internal: the ticket workflow records an accepted transition. Idempotent
     by request_id. Service principals only.
     """
+    RecordSlaEvent: _aio.UnaryUnaryMultiCallable[_tickets_pb2.RecordSlaEventRequest, _tickets_pb2.Ticket]  # type: ignore[assignment]
+    """Internal: the ticket workflow records its SLA due time or a missed target."""
+    GetStudioSettings: _aio.UnaryUnaryMultiCallable[_tickets_pb2.GetStudioSettingsRequest, _tickets_pb2.StudioSettings]  # type: ignore[assignment]
+    """The studio's business calendar, reminder and acceptance periods, SLA
+    targets. Everyone signed in may read them; managers change them.
+    """
+    UpdateStudioSettings: _aio.UnaryUnaryMultiCallable[_tickets_pb2.UpdateStudioSettingsRequest, _tickets_pb2.StudioSettings]  # type: ignore[assignment]
+    ListNotifications: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]  # type: ignore[assignment]
+    """The caller's in-app notifications (the bell), newest first."""
+    MarkNotificationsRead: _aio.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]  # type: ignore[assignment]
+    DeliverNotifications: _aio.UnaryUnaryMultiCallable[_tickets_pb2.DeliverNotificationsRequest, _tickets_pb2.DeliverNotificationsResponse]  # type: ignore[assignment]
+    """Internal: the notify activity stores in-app notifications, idempotent by
+    event and recipient, and learns who still needs an e-mail.
+    """
+    MarkNotificationsEmailed: _aio.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsEmailedRequest, _tickets_pb2.MarkNotificationsEmailedResponse]  # type: ignore[assignment]
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the record of truth for sites, tickets, comments and
@@ -125,8 +161,11 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _tickets_pb2.TransitionTicketRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_pb2.Ticket, _abc.Awaitable[_tickets_pb2.Ticket]]:
-        """Performs one action of the status table; rejected actions answer
-        FAILED_PRECONDITION and change nothing.
+        """Performs one action of the status table. A rejected action changes
+        nothing and answers FAILED_PRECONDITION (not in this status; reasons
+        INVALID_TRANSITION, TICKET_CLOSED), PERMISSION_DENIED (never for this
+        role; ROLE_NOT_ALLOWED), INVALID_ARGUMENT (a required text is missing) or
+        ABORTED (another change is in progress; retry).
         """
 
     @_abc_1.abstractmethod
@@ -180,5 +219,62 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         """Internal: the ticket workflow records an accepted transition. Idempotent
         by request_id. Service principals only.
         """
+
+    @_abc_1.abstractmethod
+    def RecordSlaEvent(
+        self,
+        request: _tickets_pb2.RecordSlaEventRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.Ticket, _abc.Awaitable[_tickets_pb2.Ticket]]:
+        """Internal: the ticket workflow records its SLA due time or a missed target."""
+
+    @_abc_1.abstractmethod
+    def GetStudioSettings(
+        self,
+        request: _tickets_pb2.GetStudioSettingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.StudioSettings, _abc.Awaitable[_tickets_pb2.StudioSettings]]:
+        """The studio's business calendar, reminder and acceptance periods, SLA
+        targets. Everyone signed in may read them; managers change them.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateStudioSettings(
+        self,
+        request: _tickets_pb2.UpdateStudioSettingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.StudioSettings, _abc.Awaitable[_tickets_pb2.StudioSettings]]: ...
+
+    @_abc_1.abstractmethod
+    def ListNotifications(
+        self,
+        request: _tickets_pb2.ListNotificationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ListNotificationsResponse, _abc.Awaitable[_tickets_pb2.ListNotificationsResponse]]:
+        """The caller's in-app notifications (the bell), newest first."""
+
+    @_abc_1.abstractmethod
+    def MarkNotificationsRead(
+        self,
+        request: _tickets_pb2.MarkNotificationsReadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.MarkNotificationsReadResponse, _abc.Awaitable[_tickets_pb2.MarkNotificationsReadResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def DeliverNotifications(
+        self,
+        request: _tickets_pb2.DeliverNotificationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.DeliverNotificationsResponse, _abc.Awaitable[_tickets_pb2.DeliverNotificationsResponse]]:
+        """Internal: the notify activity stores in-app notifications, idempotent by
+        event and recipient, and learns who still needs an e-mail.
+        """
+
+    @_abc_1.abstractmethod
+    def MarkNotificationsEmailed(
+        self,
+        request: _tickets_pb2.MarkNotificationsEmailedRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.MarkNotificationsEmailedResponse, _abc.Awaitable[_tickets_pb2.MarkNotificationsEmailedResponse]]: ...
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,61 @@
+"""Which files belong to which comment: asked of the files service, which stores them.
+
+The UI adds a comment first, then uploads its files with `comment` set; the files
+service is the only record of that link. The tickets service asks FileService.ListFiles
+with the service token (the files service then authorizes through GetTicket as the
+service, which never calls back here, so the calls cannot loop). Visibility is decided
+here, before asking: only the comments the caller may see are looked up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import grpc
+import structlog
+
+from services.common.clients import CHANNEL_OPTIONS, bearer
+from services.common.errors import unavailable
+from ticketdesk.files.v1 import files_pb2, files_pb2_grpc
+
+log = structlog.get_logger()
+
+PAGE_SIZE = 200  # the files service's largest page
+MAX_PAGES = 50
+TIMEOUT = 10
+
+
+class Attachments:
+    def __init__(self, target: str, service_token: str):
+        self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self._files = files_pb2_grpc.FileServiceStub(self._channel)
+        self._metadata = bearer(service_token)
+
+    async def by_comment(self, ticket: str, comment: str = "") -> dict[str, list[str]]:
+        """`files/{id}` names per comment name, oldest first; one comment's when given."""
+        grouped: dict[str, list[str]] = defaultdict(list)
+        token = ""
+        for _ in range(MAX_PAGES):
+            page = await self._list(files_pb2.ListFilesRequest(
+                parent=ticket, comment=comment, page_size=PAGE_SIZE, page_token=token))
+            for file in page.files:
+                if file.comment:
+                    grouped[file.comment].append(file.name)
+            token = page.next_page_token
+            if not token:
+                break
+        return grouped
+
+    async def _list(self, request: files_pb2.ListFilesRequest) -> files_pb2.ListFilesResponse:
+        try:
+            return await self._files.ListFiles(request, metadata=self._metadata,
+                                               timeout=TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:  # a ticket without files yet
+                return files_pb2.ListFilesResponse()
+            log.warning("tickets.attachments_unavailable", ticket=request.parent,
+                        code=error.code().name, details=error.details())
+            raise unavailable("the files service is unavailable; retry") from error
+
+    async def close(self) -> None:
+        await self._channel.close()

@@ -1,0 +1,62 @@
+"""The auth service's directory, as the ticket store needs it; asked with the service token.
+
+Contacts are active client users of the ticket's organization; assignees are active
+studio staff; sites belong to organizations that exist.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from services.common.clients import bearer
+from services.common.errors import invalid, not_found, unavailable
+from services.common.principal import Principal
+from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
+
+STAFF_ROLES = (auth_pb2.ROLE_DEVELOPER, auth_pb2.ROLE_MANAGER)
+TIMEOUT = 5
+
+
+class Directory:
+    def __init__(self, channel: grpc.aio.Channel, service_token: str):
+        self._auth = auth_pb2_grpc.AuthServiceStub(channel)
+        self._metadata = bearer(service_token)
+
+    async def contact(self, user: str, organization: str, creator: Principal,
+                      field: str = "ticket.contact.user") -> dict[str, str]:
+        """The ticket's contact: `user` if given, else the creator when a client of it."""
+        if not user and (creator.organization != organization or not creator.user):
+            return {}  # staff and integrations (API tokens) are nobody's contact
+        found = await self._user(user or creator.user, field)
+        if found is None or found.organization != organization or not found.active:
+            raise invalid([(field, "must be a contact of the ticket's organization")])
+        return {"user": found.name, "full_name": found.full_name, "email": found.email,
+                "phone": found.phone}
+
+    async def require_staff(self, user: str, field: str = "ticket.assignee") -> None:
+        found = await self._user(user, field)
+        if found is None or found.role not in STAFF_ROLES or not found.active:
+            raise invalid([(field, "must be an active developer or manager of the studio")])
+
+    async def require_organization(self, name: str, field: str = "") -> None:
+        """NOT_FOUND for a missing parent; INVALID_ARGUMENT on `field` when it is a field."""
+        try:
+            await self._auth.GetOrganization(auth_pb2.GetOrganizationRequest(name=name),
+                                             metadata=self._metadata, timeout=TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                if field:
+                    raise invalid([(field, "is not an organization")]) from None
+                raise not_found(name) from None
+            raise unavailable("the auth service is unavailable") from error
+
+    async def _user(self, name: str, field: str) -> auth_pb2.User | None:
+        if not name.startswith("users/") or len(name) > 64:
+            raise invalid([(field, "must look like users/{user}")])
+        try:
+            return await self._auth.GetUser(auth_pb2.GetUserRequest(name=name),
+                                            metadata=self._metadata, timeout=TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                return None
+            raise unavailable("the auth service is unavailable") from error

@@ -1,0 +1,1 @@
+"""Tests of the ticket store, through the real gRPC APIs (the `stack` fixture)."""
