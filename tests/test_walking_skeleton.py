@@ -50,7 +50,7 @@ async def test_rejected_transition_changes_nothing(stack):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await stack.clients.tickets.TransitionTicket(pb.TransitionTicketRequest(
             name=ticket.name, action=pb.ACTION_START_WORK), metadata=org.client)
-    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert error_details(caught.value)[0] == "ROLE_NOT_ALLOWED"
     again = await stack.clients.tickets.GetTicket(pb.GetTicketRequest(name=ticket.name),
                                                   metadata=org.client)

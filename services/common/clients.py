@@ -26,7 +26,7 @@ class Clients:
         self._channels = [grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS)
                           for t in (auth_target, tickets_target, files_target)]
         auth, tickets, files = self._channels
-        self.tickets_channel = tickets
+        self.auth_channel, self.tickets_channel = auth, tickets
         self.auth = auth_pb2_grpc.AuthServiceStub(auth)
         self.tickets = tickets_pb2_grpc.TicketServiceStub(tickets)
         self.files = files_pb2_grpc.FileServiceStub(files)

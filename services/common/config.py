@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     ui_storage_secret: SecretStr = SecretStr("")
     timezone: str = "Europe/Moscow"
 
+    # E-mail. No SMTP host: messages are written to the outbox folder (development).
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "TicketDesk <support@ticketdesk.local>"
+    # Base URL of the web UI for links in e-mails; default: http://host:ui_port.
+    public_url: str = ""
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -78,6 +88,18 @@ class Settings(BaseSettings):
     @property
     def file_store_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def web_url(self) -> str:
+        """`public_url`, or the UI's own address, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.ui_port}"
 
 
 def load_settings(**overrides) -> Settings:

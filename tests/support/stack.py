@@ -73,12 +73,14 @@ class Stack:
                                                                      password=password))
         return bearer(answer.session_token)
 
-    async def new_user(self, role: int, organization: str = "", name: str = "") -> auth_pb2.User:
+    async def new_user(self, role: int, organization: str = "", name: str = "",
+                       language: str = "") -> auth_pb2.User:
         n = next(_counter)
         email = f"{name or 'user'}{n}-{secrets.token_hex(3)}@example.test"
         created = await self.clients.auth.CreateUser(auth_pb2.CreateUserRequest(
             user=auth_pb2.User(email=email, full_name=f"{name or 'User'} {n}", role=role,
-                               organization=organization, phone="+7 900 000-00-00"),
+                               organization=organization, phone="+7 900 000-00-00",
+                               language=language),
             initial_password=PASSWORD), metadata=self.service)
         return created.user
 
@@ -110,6 +112,11 @@ class Stack:
             tickets_pb2.CreateTicketRequest(ticket=tickets_pb2.Ticket(**fields)),
             metadata=org.client)
 
+    def start_worker(self) -> None:
+        self.worker = build_worker(self.temporal, self.settings, self.clients.tickets_channel,
+                                   self.clients.auth_channel)
+        self.worker_task = asyncio.get_running_loop().create_task(self.worker.run())
+
     async def stop(self) -> None:
         if self.worker is not None and self.worker_task is not None:
             await self.worker.shutdown()
@@ -120,19 +127,24 @@ class Stack:
 
 
 async def start_stack(temporal: WorkflowEnvironment, data_dir: Path,
-                      database_urls: dict[str, str] | None = None) -> Stack:
-    """auth, tickets and files servers on free ports, then the worker."""
+                      database_urls: dict[str, str] | None = None, *, worker: bool = True,
+                      **overrides) -> Stack:
+    """auth, tickets and files servers on free ports, then (unless `worker=False`) the
+    worker. The tickets service uses the environment's own client, so that time
+    skipping (start_time_skipping_v2) reaches the workflows it starts."""
     ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
     urls = {f"{name}_database_url": url for name, url in (database_urls or {}).items()}
     settings = Settings(
         data_dir=data_dir, service_token=secrets.token_urlsafe(32),
         temporal_address=temporal.client.service_client.config.target_host,
         auth_port=ports["auth"], tickets_port=ports["tickets"], files_port=ports["files"],
-        auth_cache_seconds=0, **urls)
+        auth_cache_seconds=0, **urls, **overrides)
     stack = Stack(settings, Clients.from_settings(settings), temporal.client)
-    for name, build in (("auth", build_auth), ("tickets", build_tickets),
-                        ("files", build_files)):
-        stack.servers[name] = await start_server(await build(settings), settings, ports[name])
-    stack.worker = build_worker(temporal.client, settings, stack.clients.tickets_channel)
-    stack.worker_task = asyncio.get_running_loop().create_task(stack.worker.run())
+    builders = {"auth": lambda: build_auth(settings),
+                "tickets": lambda: build_tickets(settings, temporal.client),
+                "files": lambda: build_files(settings)}
+    for name, build in builders.items():
+        stack.servers[name] = await start_server(await build(), settings, ports[name])
+    if worker:
+        stack.start_worker()
     return stack

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from services.common.clients import bearer
+from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
-from workflows.ticket.messages import RecordTransition
+from workflows.ticket.messages import RecordTransition, SlaEvent
+from workflows.ticket.policy import Policy
 from workflows.ticket.rules import Action, Status
 
 STATUS_TO_PROTO = {s: tickets_pb2.Status.Value(f"STATUS_{s.name}") for s in Status}
@@ -16,11 +21,13 @@ ACTION_TO_PROTO = {a: tickets_pb2.Action.Value(f"ACTION_{a.name}") for a in Acti
 # Answers that retrying cannot change.
 PERMANENT = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
              grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED}
+CALENDAR_FIELDS = ("timezone", "weekdays", "opens", "closes", "holidays", "workdays")
 
 
 class TicketActivities:
-    def __init__(self, tickets: tickets_pb2_grpc.TicketServiceStub, service_token: str):
-        self._tickets = tickets
+    def __init__(self, tickets: tickets_pb2_grpc.TicketServiceStub,
+                 auth: auth_pb2_grpc.AuthServiceStub, service_token: str):
+        self._tickets, self._auth = tickets, auth
         self._metadata = bearer(service_token)
 
     @activity.defn(name="record_transition")
@@ -33,11 +40,45 @@ class TicketActivities:
             to_status=STATUS_TO_PROTO[Status(record.to_status)],
             actor=record.actor.subject, actor_display_name=record.actor.display_name,
             actor_role=record.actor.role, text=record.text, rating=record.rating,
-            has_remarks=record.has_remarks, request_id=record.request_id)
+            has_remarks=record.has_remarks, request_id=record.request_id,
+            sla_due_time=timestamp(record.sla_due_at))
+        await self._call(self._tickets.RecordTransition, request)
+
+    @activity.defn(name="record_sla")
+    async def record_sla(self, event: SlaEvent) -> None:
+        await self._call(self._tickets.RecordSlaEvent, tickets_pb2.RecordSlaEventRequest(
+            name=f"tickets/{event.number}", sla_due_time=timestamp(event.due_at),
+            breached_goal=event.breached))
+
+    @activity.defn(name="load_policy")
+    async def load_policy(self, organization: str) -> Policy:
+        """The studio's settings, with the organization's automatic acceptance."""
+        settings = await self._call(self._tickets.GetStudioSettings,
+                                    tickets_pb2.GetStudioSettingsRequest())
+        org = await self._call(self._auth.GetOrganization,
+                               auth_pb2.GetOrganizationRequest(name=organization))
+        return Policy(
+            calendar={f: list(v) if not isinstance(v := getattr(settings, f), str) else v
+                      for f in CALENDAR_FIELDS},
+            reminder_business_days=settings.reminder_business_days,
+            auto_accept_business_days=float(org.auto_accept_business_days),
+            first_response_hours=dict(settings.first_response_hours),
+            resolution_hours=dict(settings.resolution_hours),
+            sla_warning_fraction=settings.sla_warning_fraction)
+
+    async def _call(self, method, request):
         try:
-            await self._tickets.RecordTransition(request, metadata=self._metadata, timeout=20)
+            return await method(request, metadata=self._metadata, timeout=20)
         except grpc.aio.AioRpcError as error:
             if error.code() in PERMANENT:
                 raise ApplicationError(f"{error.code().name}: {error.details()}",
                                        non_retryable=True) from error
             raise
+
+
+def timestamp(iso: str) -> Timestamp | None:
+    if not iso:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(datetime.fromisoformat(iso))
+    return stamp

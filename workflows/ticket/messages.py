@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workflows.ticket.sla import SlaClock
+
 
 @dataclass
 class Actor:
@@ -26,6 +28,10 @@ class TicketStarted:
     status_before_needs_info: str = ""
     has_remarks: bool = False
     recent_request_ids: list[str] = field(default_factory=list)
+    announced: bool = False  # the new-ticket notice went out
+    status_since: str = ""  # ISO time the current status was entered
+    reminded: bool = False  # the client was reminded in the current status
+    sla: SlaClock = field(default_factory=SlaClock)
 
 
 @dataclass
@@ -52,6 +58,30 @@ class CommentAdded:
 
 
 @dataclass
+class Notice:
+    """Activity input: something people must hear about (e-mail and the bell)."""
+
+    kind: str  # ticket_created, status_changed, comment, internal_note, remarks,
+    #            reminder, sla_warning, sla_breach, auto_accepted
+    number: int
+    event_id: str
+    actor: Actor | None = None
+    from_status: str = ""
+    to_status: str = ""
+    text: str = ""
+    comment: str = ""
+
+
+@dataclass
+class SlaEvent:
+    """Activity input: the ticket's SLA due time changed, or a target was missed."""
+
+    number: int
+    due_at: str = ""  # ISO; empty when the clock is paused or every target is met
+    breached: str = ""  # first_response or resolution when a target was just missed
+
+
+@dataclass
 class TicketChanged:
     """Fields the operators filter by changed outside a transition."""
 
@@ -72,3 +102,4 @@ class RecordTransition:
     rating: int = 0
     has_remarks: bool = False
     request_id: str = ""
+    sla_due_at: str = ""

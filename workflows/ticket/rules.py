@@ -1,7 +1,8 @@
 """The ticket's status table: the one place where transitions are defined.
 
 Pure Python (no I/O), so the workflow, the tickets service and the UI all ask
-the same rules. Roles are the plain strings `client`, `developer`, `manager`.
+the same rules. Roles are the plain strings `client`, `developer`, `manager`,
+and `system` for the workflow's own timers.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Action(str, enum.Enum):
 
 CLIENT = frozenset({"client"})
 STAFF = frozenset({"developer", "manager"})
+# The workflow itself, when a timer acts (automatic acceptance).
+SYSTEM = "system"
 OPEN = frozenset(s for s in Status if s.is_open)
 
 
@@ -62,7 +65,7 @@ TABLE: dict[Action, Rule] = {
                                          Status.IN_PROGRESS),
     Action.SUBMIT_FOR_ACCEPTANCE: Rule(frozenset({Status.IN_PROGRESS}), STAFF,
                                        Status.AWAITING_ACCEPTANCE, requires="summary"),
-    Action.ACCEPT: Rule(frozenset({Status.AWAITING_ACCEPTANCE}), CLIENT, Status.DONE),
+    Action.ACCEPT: Rule(frozenset({Status.AWAITING_ACCEPTANCE}), CLIENT | {SYSTEM}, Status.DONE),
     Action.TAKE_BACK: Rule(frozenset({Status.AWAITING_ACCEPTANCE}), STAFF, None),
     Action.WITHDRAW: Rule(OPEN, CLIENT, Status.CANCELLED, requires="reason"),
     Action.CLOSE: Rule(OPEN, STAFF, Status.CANCELLED, requires="reason"),

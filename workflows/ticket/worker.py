@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 
 import grpc
 import structlog
@@ -12,24 +13,36 @@ from temporalio.worker import Worker
 
 from services.common.config import Settings, load_settings
 from services.common.logs import configure_logging
+from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
+from workflows.notify.activities import NotifyActivities
+from workflows.notify.inbox import TicketInbox
 from workflows.ticket.activities import TicketActivities
 from workflows.ticket.workflows import TicketWorkflow
 
 log = structlog.get_logger()
 
 
-def build_worker(client: Client, settings: Settings, channel: grpc.aio.Channel) -> Worker:
-    activities = TicketActivities(tickets_pb2_grpc.TicketServiceStub(channel),
-                                  settings.service_token.get_secret_value())
+def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.Channel,
+                 auth_channel: grpc.aio.Channel) -> Worker:
+    tickets = tickets_pb2_grpc.TicketServiceStub(tickets_channel)
+    auth = auth_pb2_grpc.AuthServiceStub(auth_channel)
+    token = settings.service_token.get_secret_value()
+    ticket = TicketActivities(tickets, auth, token)
+    notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(tickets, token))
     return Worker(client, task_queue=settings.task_queue, workflows=[TicketWorkflow],
-                  activities=[activities.record_transition])
+                  activities=[ticket.record_transition, ticket.record_sla, ticket.load_policy,
+                              notify.notify],
+                  # A crashed worker's tickets move to another worker within seconds.
+                  sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+                  graceful_shutdown_timeout=timedelta(seconds=5))
 
 
 async def run(settings: Settings) -> None:
     client = await Client.connect(settings.temporal_target, namespace=settings.temporal_namespace)
-    async with grpc.aio.insecure_channel(settings.tickets_target) as channel:
-        worker = build_worker(client, settings, channel)
+    async with (grpc.aio.insecure_channel(settings.tickets_target) as tickets,
+                grpc.aio.insecure_channel(settings.auth_target) as auth):
+        worker = build_worker(client, settings, tickets, auth)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

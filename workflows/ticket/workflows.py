@@ -1,13 +1,15 @@
-"""TicketWorkflow: one durable workflow per ticket, owning its status.
+"""TicketWorkflow: one durable workflow per ticket, owning its status and timers.
 
 Human transitions arrive as updates with validators (a rejected one writes
 nothing to history); comments arrive as signals. Every accepted change is
-persisted through the tickets service by an activity before it is answered.
+persisted through the tickets service by an activity before it is answered;
+notices (e-mail, the bell) follow in the background.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
@@ -15,15 +17,19 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.ticket import rules
+    from workflows.ticket.calendar import BusinessCalendar
     from workflows.ticket.messages import (
         Actor,
         CommentAdded,
+        Notice,
         RecordTransition,
+        SlaEvent,
         TicketChanged,
         TicketStarted,
         TransitionRequest,
         TransitionResult,
     )
+    from workflows.ticket.policy import Policy
     from workflows.ticket.rules import Action, Status
 
 STATUS = SearchAttributeKey.for_keyword("TicketStatus")
@@ -34,9 +40,14 @@ SLA_DUE = SearchAttributeKey.for_datetime("SlaDueAt")
 # Registered on the Temporal server by `ticketdesk dev` and the test fixtures.
 SEARCH_ATTRIBUTES = (STATUS, PRIORITY, ORGANIZATION, ASSIGNEE, SLA_DUE)
 
-PERSIST_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
-                            maximum_interval=timedelta(seconds=30))
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+# One quick RPC each: a worker that dies mid-call is noticed (and retried) soon.
+QUICK = timedelta(seconds=10)
 RECENT_REQUESTS = 200
+SYSTEM = Actor(subject="", role=rules.SYSTEM, display_name="TicketDesk")
+WAITING_FOR_CLIENT = (Status.NEEDS_INFO, Status.AWAITING_ACCEPTANCE)
+AUTO_ACCEPT_TEXT = ("Работы приняты автоматически: замечаний не поступило в течение "
+                    "{days:g} рабочих дней.")
 
 
 @workflow.defn(name="TicketWorkflow")
@@ -46,38 +57,55 @@ class TicketWorkflow:
         self.ticket = ticket
         self.status = Status(ticket.status)
         self.before_needs_info = Status(ticket.status_before_needs_info or "queued")
-        self.has_remarks = ticket.has_remarks
-        self.recent = list(ticket.recent_request_ids)
         self.busy = False
+        self.revision = 0  # bumped by every change the timers depend on
+        self.policy = Policy()
+        self.calendar = BusinessCalendar()
+        self.background: list[asyncio.Task] = []
 
     @workflow.run
     async def run(self, ticket: TicketStarted) -> str:
-        self._publish()
-        await workflow.wait_condition(
-            lambda: not self.status.is_open or workflow.info().is_continue_as_new_suggested())
+        await self._load_policy()
+        if not ticket.status_since:
+            ticket.status_since = workflow.now().isoformat()
+            ticket.sla.follow(self.status, workflow.now(), self.calendar)
+        if not ticket.announced:
+            ticket.announced = True
+            self._notify("ticket_created")
+        await self._sla_changed()
+        while self.status.is_open and not workflow.info().is_continue_as_new_suggested():
+            await self._wait_for_change_or_timer()
         await workflow.wait_condition(lambda: not self.busy and workflow.all_handlers_finished())
+        # A notice that could not be sent must not fail the ticket.
+        await asyncio.gather(*self.background, return_exceptions=True)
         if self.status.is_open:
-            workflow.continue_as_new(self._snapshot())
+            workflow.continue_as_new(self.ticket)
         return self.status.value
 
     @workflow.query
     def current_status(self) -> str:
         return self.status.value
 
+    @workflow.query
+    def next_timer(self) -> str:
+        moment, kind = self._next_timer()
+        return f"{kind} at {moment.isoformat()}" if moment else ""
+
+    # Transitions ----------------------------------------------------------------
+
     @workflow.update
     async def transition(self, request: TransitionRequest) -> TransitionResult:
-        if request.request_id in self.recent:  # a retry after continue-as-new
+        if request.request_id in self.ticket.recent_request_ids:  # retried after continue-as-new
             return TransitionResult(previous=self.status.value, status=self.status.value)
         self.busy = True  # before the first await: a concurrent update is rejected
         try:
-            target = self._decide(request)
-            return await self._apply(request, target)
+            return await self._apply(request, self._decide(request))
         finally:
             self.busy = False
 
     @transition.validator
     def _validate_transition(self, request: TransitionRequest) -> None:
-        if request.request_id and request.request_id in self.recent:
+        if request.request_id and request.request_id in self.ticket.recent_request_ids:
             return
         if self.busy:
             raise ApplicationError("another change of this ticket is in progress",
@@ -86,22 +114,38 @@ class TicketWorkflow:
 
     @workflow.signal
     async def comment_added(self, comment: CommentAdded) -> None:
-        if comment.actor.role != "client" or not comment.public:
+        if comment.comment in self.ticket.recent_request_ids:  # a repeated signal
+            return
+        self._remember(comment.comment)
+        if comment.actor.role != "client":
+            await self._staff_commented(comment)
             return
         await workflow.wait_condition(lambda: not self.busy)
+        if self.status is Status.AWAITING_ACCEPTANCE and not self.ticket.has_remarks:
+            await self._exclusively(self._mark_remarks, comment)
+            return
+        self._notify("comment", comment.actor, comment=comment.comment)
         if self.status is Status.NEEDS_INFO:
-            await self._locked(TransitionRequest(action=Action.ANSWER.value, actor=comment.actor,
-                                                 request_id=f"answer-{comment.comment}"))
-        elif self.status is Status.AWAITING_ACCEPTANCE and not self.has_remarks:
-            await self._mark_remarks(comment)
+            await self._exclusively(self._apply, TransitionRequest(
+                action=Action.ANSWER.value, actor=comment.actor,
+                request_id=f"answer-{comment.comment}"), None)
+
+    async def _staff_commented(self, comment: CommentAdded) -> None:
+        self._notify("comment" if comment.public else "internal_note", comment.actor,
+                     comment=comment.comment)
+        if comment.public and not self.ticket.sla.responded:
+            self.ticket.sla.responded = True
+            self.revision += 1
+            await self._sla_changed()
 
     @workflow.signal
-    def ticket_changed(self, change: TicketChanged) -> None:
+    async def ticket_changed(self, change: TicketChanged) -> None:
         if change.priority:
             self.ticket.priority = change.priority
         if change.assignee is not None:
             self.ticket.assignee = change.assignee
-        self._publish()
+        self.revision += 1
+        await self._sla_changed()
 
     def _decide(self, request: TransitionRequest) -> Status:
         try:
@@ -115,74 +159,167 @@ class TicketWorkflow:
         except ValueError as bad:
             raise ApplicationError(str(bad), type="INVALID_ACTION", non_retryable=True) from None
 
-    async def _locked(self, request: TransitionRequest) -> None:
+    async def _exclusively(self, step, *args) -> None:
         self.busy = True
         try:
-            await self._apply(request, self._decide(request))
+            await step(*args)
         finally:
             self.busy = False
 
-    async def _apply(self, request: TransitionRequest, target: Status) -> TransitionResult:
-        previous = self.status
+    async def _apply(self, request: TransitionRequest,
+                     target: Status | None) -> TransitionResult:
+        target = target or self._decide(request)
+        previous, now = self.status, workflow.now()
+        sla = self.ticket.sla
+        sla.follow(target, now, self.calendar)
+        if request.actor.role in rules.STAFF:
+            sla.responded = True
         await self._persist(RecordTransition(
             number=self.ticket.number, action=request.action, from_status=previous.value,
             to_status=target.value, actor=request.actor, text=request.text,
             rating=request.rating, has_remarks=False,
-            request_id=request.request_id or str(workflow.uuid4())))
+            request_id=request.request_id or str(workflow.uuid4()),
+            sla_due_at=self._sla_due_iso()))
         if target is Status.NEEDS_INFO:
             self.before_needs_info = previous
-        self.status, self.has_remarks = target, False  # remarks belong to one round
+            self.ticket.status_before_needs_info = previous.value
+        self.status = target
+        self.ticket.status, self.ticket.has_remarks = target.value, False
+        self.ticket.status_since, self.ticket.reminded = now.isoformat(), False
         self._remember(request.request_id)
+        self.revision += 1
         self._publish()
+        kind = "auto_accepted" if request.actor.role == rules.SYSTEM else "status_changed"
+        self._notify(kind, request.actor, from_status=previous.value, to_status=target.value,
+                     text=request.text)
         return TransitionResult(previous=previous.value, status=target.value)
 
     async def _mark_remarks(self, comment: CommentAdded) -> None:
-        self.busy = True
+        await self._persist(RecordTransition(
+            number=self.ticket.number, action="", from_status=self.status.value,
+            to_status=self.status.value, actor=comment.actor, has_remarks=True,
+            request_id=f"remarks-{comment.comment}", sla_due_at=self._sla_due_iso()))
+        self.ticket.has_remarks = True
+        self.revision += 1
+        self._publish()
+        self._notify("remarks", comment.actor, comment=comment.comment)
+
+    # Timers ---------------------------------------------------------------------
+
+    def _next_timer(self) -> tuple[datetime | None, str]:
+        candidates = self.ticket.sla.deadlines(self.ticket.priority, self.policy, self.calendar)
+        since = datetime.fromisoformat(self.ticket.status_since)
+        if self.status in WAITING_FOR_CLIENT and not self.ticket.reminded:
+            days = self.policy.reminder_business_days
+            candidates.append((self.calendar.add_days(since, days), "reminder"))
+        days = self.policy.auto_accept_business_days
+        if self.status is Status.AWAITING_ACCEPTANCE and not self.ticket.has_remarks and days > 0:
+            candidates.append((self.calendar.add_days(since, days), "auto_accept"))
+        return min(candidates) if candidates else (None, "")
+
+    async def _wait_for_change_or_timer(self) -> None:
+        moment, kind = self._next_timer()
+        seen = self.revision
+        timeout = max(moment - workflow.now(), timedelta(0)) if moment else None
         try:
-            await self._persist(RecordTransition(
-                number=self.ticket.number, action="", from_status=self.status.value,
-                to_status=self.status.value, actor=comment.actor, has_remarks=True,
-                request_id=f"remarks-{comment.comment}"))
-            self.has_remarks = True
-            self._publish()
-        finally:
-            self.busy = False
+            await workflow.wait_condition(
+                lambda: self.revision != seen or not self.status.is_open
+                or workflow.info().is_continue_as_new_suggested(),
+                timeout=timeout, timeout_summary=kind or None)
+        except asyncio.TimeoutError:
+            await workflow.wait_condition(lambda: not self.busy)
+            if self.revision == seen:  # nothing changed while we waited for the lock
+                await self._exclusively(self._on_timer)
+
+    async def _on_timer(self) -> None:
+        """Act on the timer that is due, under the policy as it is now."""
+        await self._load_policy()
+        moment, kind = self._next_timer()
+        if moment is not None and moment <= workflow.now():
+            await self._fire(kind)
+        else:
+            self.revision += 1  # the policy moved the timer: wait again
+
+    async def _fire(self, kind: str) -> None:
+        if kind == "reminder":
+            self.ticket.reminded = True
+            self._notify("reminder", to_status=self.status.value)
+        elif kind == "auto_accept":
+            days = self.policy.auto_accept_business_days
+            await self._apply(TransitionRequest(
+                action=Action.ACCEPT.value, actor=SYSTEM, text=AUTO_ACCEPT_TEXT.format(days=days),
+                request_id=f"auto-accept-{self.ticket.number}-{self.ticket.status_since}"), None)
+        else:
+            self.ticket.sla.fired.append(kind)
+            if kind.endswith("_breach"):
+                await self._record_sla(breached=kind.removesuffix("_breach"))
+                self._notify("sla_breach", text=kind.removesuffix("_breach"))
+            else:
+                self._notify("sla_warning", text=kind.removesuffix("_warning"))
+        self.revision += 1
+
+    # Outside world -------------------------------------------------------------
+
+    async def _load_policy(self) -> None:
+        self.policy = await workflow.execute_activity(
+            "load_policy", self.ticket.organization, result_type=Policy,
+            start_to_close_timeout=QUICK, retry_policy=RETRY,
+            summary="load the studio's calendar and SLA targets")
+        self.calendar = BusinessCalendar.from_dict(self.policy.calendar)
 
     async def _persist(self, record: RecordTransition) -> None:
         await workflow.execute_activity(
-            "record_transition", record, start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=PERSIST_RETRY,
-            summary=f"{record.from_status} → {record.to_status}")
+            "record_transition", record, start_to_close_timeout=QUICK,
+            retry_policy=RETRY, summary=f"record {record.from_status} → {record.to_status}")
+
+    async def _sla_changed(self) -> None:
+        await self._record_sla()
+        self._publish()
+
+    async def _record_sla(self, breached: str = "") -> None:
+        await workflow.execute_activity(
+            "record_sla", SlaEvent(number=self.ticket.number, due_at=self._sla_due_iso(),
+                                   breached=breached),
+            start_to_close_timeout=QUICK, retry_policy=RETRY,
+            summary=f"SLA {'breach: ' + breached if breached else 'due time'}")
+
+    def _notify(self, kind: str, actor: Actor | None = None, **details: str) -> None:
+        """Send a notice in the background; the run waits for all before it ends."""
+        notice = Notice(kind=kind, number=self.ticket.number, event_id=str(workflow.uuid4()),
+                        actor=actor, **details)
+        self.background.append(workflow.start_activity(
+            "notify", notice, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+            summary=f"notify: {kind}"))
+
+    def _sla_due_iso(self) -> str:
+        due = self.ticket.sla.due(self.ticket.priority, self.policy, self.calendar)
+        return due.isoformat() if due else ""
 
     def _remember(self, request_id: str) -> None:
         if request_id:
-            self.recent = [*self.recent, request_id][-RECENT_REQUESTS:]
+            self.ticket.recent_request_ids = [
+                *self.ticket.recent_request_ids, request_id][-RECENT_REQUESTS:]
 
     def _publish(self) -> None:
         """Keep the operators' view current: search attributes and details."""
+        due = self.ticket.sla.due(self.ticket.priority, self.policy, self.calendar)
         workflow.upsert_search_attributes([
             STATUS.value_set(self.status.value),
             PRIORITY.value_set(self.ticket.priority),
             ORGANIZATION.value_set(self.ticket.organization),
             ASSIGNEE.value_set(self.ticket.assignee) if self.ticket.assignee
             else ASSIGNEE.value_unset(),
+            SLA_DUE.value_set(due) if due else SLA_DUE.value_unset(),
         ])
+        moment, kind = self._next_timer()
         workflow.set_current_details(
             f"**#{self.ticket.number}** {self.ticket.title}\n\n"
             f"- status: `{self.status.value}`\n- priority: `{self.ticket.priority}`\n"
             f"- assignee: `{self.ticket.assignee or '—'}`\n"
-            f"- remarks: {'yes' if self.has_remarks else 'no'}")
-
-    def _snapshot(self) -> TicketStarted:
-        return TicketStarted(
-            number=self.ticket.number, organization=self.ticket.organization,
-            title=self.ticket.title, priority=self.ticket.priority, status=self.status.value,
-            assignee=self.ticket.assignee, status_before_needs_info=self.before_needs_info.value,
-            has_remarks=self.has_remarks, recent_request_ids=self.recent)
+            f"- remarks: {'yes' if self.ticket.has_remarks else 'no'}\n"
+            f"- SLA due: {due.isoformat() if due else '—'}\n"
+            f"- next timer: {f'{kind} at {moment.isoformat()}' if moment else '—'}")
 
 
 def workflow_id(number: int) -> str:
     return f"ticket-{number}"
-
-
-__all__ = ["TicketWorkflow", "workflow_id", "Actor"]
