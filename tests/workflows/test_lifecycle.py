@@ -13,7 +13,10 @@ from temporalio.api.enums.v1 import EventType
 from services.tickets.convert import STATUS_TO_PROTO
 from tests.support.rpc import reason, rpc_error
 from tests.support.tickets import World
+from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
+from workflows.ticket.messages import TicketStarted
+from workflows.ticket.workflows import TicketWorkflow
 from workflows.ticket.rules import Action, Status, TransitionRejected, decide
 
 ROLES = ("client", "developer", "manager")
@@ -147,3 +150,25 @@ async def test_a_retried_request_is_applied_once(world):
     changes = [h for h in await world.history(ticket.name) if h.field == "status"]
     assert [(h.old_value, h.new_value) for h in changes] == [("", "queued"),
                                                              ("queued", "in_progress")]
+
+
+async def test_state_carried_into_a_new_run_keeps_request_ids(world):
+    """What continue-as-new hands on (TicketStarted) is enough to refuse a replayed
+    request and to answer a client in needs_info with the right status."""
+    ticket = await world.ticket_in(Status.NEEDS_INFO)
+    me = (await world.stack.clients.auth.WhoAmI(
+        auth_pb2.WhoAmIRequest(), metadata=world.people["developer"])).principal.subject
+    handle = world.stack.temporal.get_workflow_handle(f"ticket-{ticket.number}")
+    await handle.terminate("replaced by a run carrying the same state")
+    await world.stack.temporal.start_workflow(
+        TicketWorkflow.run, TicketStarted(
+            number=ticket.number, organization=world.org.name, title=ticket.title,
+            status="needs_info", status_before_needs_info="in_progress", announced=True,
+            recent_request_ids=[f"{me}:already-applied"]),
+        id=handle.id, task_queue=world.stack.settings.task_queue)
+    again = await world.act(ticket.name, "developer", Action.CONTINUE_WITHOUT_ANSWER,
+                            request_id="already-applied")
+    assert again.status == pb.STATUS_NEEDS_INFO  # answered, not applied twice
+    await world.comment(ticket.name, "client", "Ответ")
+    answered = await world.until(ticket.name, lambda t: t.status != pb.STATUS_NEEDS_INFO)
+    assert answered.status == pb.STATUS_IN_PROGRESS
