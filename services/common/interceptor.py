@@ -100,16 +100,15 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 
 def _wrap(handler: grpc.RpcMethodHandler, method: str,
           authenticate: Callable[[grpc.aio.ServicerContext], Awaitable[Principal]] | None):
-    async def prepare(context) -> bool:
+    async def prepare(context) -> None:
+        """Authenticate, or end the call (abort raises) with UNAUTHENTICATED."""
         current_call.set(Call(method, client_address(context)))
         try:
             if authenticate is not None:
                 current_principal.set(await authenticate(context))
-            return True
         except ApiError as error:
             log_denial(method, context, error)
             await context.abort_with_status(error.to_status())
-            return False
 
     async def fail(error: Exception, context) -> None:
         if isinstance(error, ApiError):
