@@ -41,6 +41,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.common.config import Settings, load_settings
+from services.common.temporal import connect as connect_temporal
 
 STARTUP_TIMEOUT = 90.0  # seconds for everything to answer
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
@@ -245,11 +246,10 @@ async def http_ok(url: str) -> bool:
 
 async def temporal_ready(settings: Settings) -> bool:
     from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
-    from temporalio.client import Client
 
     try:
         client = await asyncio.wait_for(
-            Client.connect(settings.temporal_target, namespace=settings.temporal_namespace), 3)
+            connect_temporal(settings), 3)
         await client.workflow_service.describe_namespace(
             DescribeNamespaceRequest(namespace=settings.temporal_namespace),
             timeout=timedelta(seconds=2))
@@ -263,11 +263,10 @@ async def worker_polling(settings: Settings) -> bool:
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-    from temporalio.client import Client
 
     try:
         client = await asyncio.wait_for(
-            Client.connect(settings.temporal_target, namespace=settings.temporal_namespace), 3)
+            connect_temporal(settings), 3)
         answer = await client.workflow_service.describe_task_queue(
             DescribeTaskQueueRequest(namespace=settings.temporal_namespace,
                                      task_queue=TaskQueue(name=settings.task_queue),

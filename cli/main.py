@@ -35,6 +35,14 @@ def dev(
 
 
 @app.command()
+def migrate() -> None:
+    """Upgrade the databases of the auth, tickets and files services (once per release)."""
+    from cli.migrate import run
+
+    run()
+
+
+@app.command()
 def version() -> None:
     """Print the TicketDesk version."""
     try:

@@ -9,7 +9,7 @@ import grpc
 from services.auth.policy import DEFAULT_POLICY, AuthPolicy
 from services.auth.service import AuthServicer
 from services.common.config import Settings
-from services.common.db import create_engine, migrate, sessionmaker
+from services.common.db import create_engine, prepare, sessionmaker
 from services.common.server import Service
 from ticketdesk.auth.v1 import auth_pb2_grpc
 
@@ -20,7 +20,7 @@ PUBLIC_METHODS = frozenset({f"/{NAME}/Login"})
 
 async def build(settings: Settings, policy: AuthPolicy = DEFAULT_POLICY) -> Service:
     engine = create_engine(settings.database_url("auth"))
-    await migrate(engine, MIGRATIONS)
+    await prepare(engine, MIGRATIONS, settings.migrate_on_start)
     servicer = AuthServicer(sessionmaker(engine), policy,
                             settings.service_token.get_secret_value())
 

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     temporal_address: str = ""
     temporal_namespace: str = "default"
     task_queue: str = "tickets"
+    # Temporal Cloud or a secured cluster: an API key, or mutual TLS with a client
+    # certificate (PEM files); `temporal_tls` alone trusts the system's CAs.
+    temporal_api_key: SecretStr = SecretStr("")
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    # Each service upgrades its own database on start-up (development); production
+    # runs `ticketdesk migrate` once per release and sets this to false.
+    migrate_on_start: bool = True
 
     auth_database_url: str = ""
     tickets_database_url: str = ""

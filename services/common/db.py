@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import event, pool
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -43,16 +47,39 @@ def alembic_config(migrations_dir: Path, url: str) -> Config:
     return config
 
 
+# Replicas starting together take turns: one upgrades, the others find it done.
+MIGRATION_LOCK = 0x7469636B65746473  # "ticketds"
+
+
 async def migrate(engine: AsyncEngine, migrations_dir: Path) -> None:
-    """Upgrade the service's database to the newest revision."""
-    config = alembic_config(migrations_dir, str(engine.url))
+    """Upgrade the service's database to the newest revision, one process at a time."""
+    config = alembic_config(migrations_dir, engine.url.render_as_string(hide_password=False))
 
     def upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade)
+    with sqlite_file_lock(engine):
+        async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                         {"key": MIGRATION_LOCK})
+            await connection.run_sync(upgrade)
+
+
+@contextmanager
+def sqlite_file_lock(engine: AsyncEngine):
+    """SQLite has no advisory locks: an exclusive lock on a file beside the database."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a few seconds at most, once per start
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_env(target_metadata) -> None:
@@ -77,3 +104,24 @@ def _run(connection: Connection, target_metadata) -> None:
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
+
+
+class NotMigrated(RuntimeError):
+    """The database is behind the code: `ticketdesk migrate` has not run."""
+
+
+async def prepare(engine: AsyncEngine, migrations_dir: Path, migrate_on_start: bool) -> None:
+    """Upgrade on start-up (development), or check that `ticketdesk migrate` ran."""
+    if migrate_on_start:
+        await migrate(engine, migrations_dir)
+        return
+    script = ScriptDirectory.from_config(alembic_config(migrations_dir, str(engine.url)))
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        revision = await connection.run_sync(current)
+    if revision != script.get_current_head():
+        raise NotMigrated(f"database {engine.url.database} is at revision {revision}, "
+                           f"not {script.get_current_head()}: run `ticketdesk migrate`")

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from services.common.config import Settings, load_settings
+from services.common.db import NotMigrated
 from services.common.logs import configure_logging
 from services.common.server import Service, serve_forever, start_server
 
@@ -21,5 +22,5 @@ def run_service(name: str, build: Callable[[Settings], Awaitable[Service]]) -> N
 
     try:
         asyncio.run(main())
-    except OSError as error:  # a taken port: one clear line, not a traceback
+    except (OSError, NotMigrated) as error:  # one clear line, not a traceback
         raise SystemExit(f"{name}: {error}") from None

@@ -9,7 +9,7 @@ import structlog
 
 from services.common.authn import remote_resolver
 from services.common.config import Settings
-from services.common.db import create_engine, migrate, sessionmaker
+from services.common.db import create_engine, prepare, sessionmaker
 from services.common.interceptor import Resolver
 from services.common.server import Service
 from services.files.access import RemoteTicketAccess, TicketAccess
@@ -28,7 +28,7 @@ async def build(settings: Settings, *, resolver: Resolver | None = None,
                 tickets: TicketAccess | None = None, store: FileStore | None = None) -> Service:
     """The files service; the keyword arguments replace parts in tests."""
     engine = create_engine(settings.database_url("files"))
-    await migrate(engine, MIGRATIONS_DIR)
+    await prepare(engine, MIGRATIONS_DIR, settings.migrate_on_start)
     store = store or store_from_settings(settings)
     if isinstance(store, LocalFileStore):
         removed = store.cleanup_temp()

@@ -10,8 +10,9 @@ from temporalio.client import Client
 
 from services.common.authn import remote_resolver
 from services.common.config import Settings
-from services.common.db import create_engine, migrate, sessionmaker
+from services.common.db import create_engine, prepare, sessionmaker
 from services.common.server import Service
+from services.common.temporal import connect as connect_temporal
 from services.tickets.attachments import Attachments
 from services.tickets.directory import Directory
 from services.tickets.lifecycle import Lifecycle
@@ -26,9 +27,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def build(settings: Settings, temporal: Client | None = None) -> Service:
     """`temporal`: an already connected client (tests with time skipping pass theirs)."""
     engine = create_engine(settings.database_url("tickets"))
-    await migrate(engine, MIGRATIONS)
-    temporal = temporal or await Client.connect(settings.temporal_target,
-                                                namespace=settings.temporal_namespace)
+    await prepare(engine, MIGRATIONS, settings.migrate_on_start)
+    temporal = temporal or await connect_temporal(settings)
     resolver, auth_channel = remote_resolver(settings)
     directory_channel = grpc.aio.insecure_channel(settings.auth_target)
     service_token = settings.service_token.get_secret_value()

@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 
 from services.common.config import Settings, load_settings
 from services.common.logs import configure_logging
+from services.common.temporal import connect as connect_temporal
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities
@@ -39,7 +40,7 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
 
 
 async def run(settings: Settings) -> None:
-    client = await Client.connect(settings.temporal_target, namespace=settings.temporal_namespace)
+    client = await connect_temporal(settings)
     async with (grpc.aio.insecure_channel(settings.tickets_target) as tickets,
                 grpc.aio.insecure_channel(settings.auth_target) as auth):
         worker = build_worker(client, settings, tickets, auth)
