@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.common.clients import bearer
+from services.common.clients import bearer, channel
 from services.common.config import load_settings
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 
@@ -51,8 +51,8 @@ def call(token: str | None,
     settings = load_settings()
 
     async def run() -> T:
-        async with grpc.aio.insecure_channel(settings.auth_target) as channel:
-            return await work(auth_pb2_grpc.AuthServiceStub(channel), bearer(token))
+        async with channel(settings.auth_target) as auth:
+            return await work(auth_pb2_grpc.AuthServiceStub(auth), bearer(token))
 
     try:
         return asyncio.run(run())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from services.common.clients import bearer
+from services.common.clients import bearer, channel
 from services.common.config import Settings
 from services.common.errors import unavailable
 from services.common.interceptor import CachedResolver, Resolver
@@ -35,8 +35,8 @@ def principal_to_proto(principal: Principal) -> auth_pb2.Principal:
 
 def remote_resolver(settings: Settings) -> tuple[Resolver, grpc.aio.Channel]:
     """A cached resolver that asks AuthService.Authenticate with the service token."""
-    channel = grpc.aio.insecure_channel(settings.auth_target)
-    stub = auth_pb2_grpc.AuthServiceStub(channel)
+    auth = channel(settings.auth_target)
+    stub = auth_pb2_grpc.AuthServiceStub(auth)
     metadata = bearer(settings.service_token.get_secret_value())
 
     async def resolve(token: str) -> Principal | None:
@@ -49,4 +49,4 @@ def remote_resolver(settings: Settings) -> tuple[Resolver, grpc.aio.Channel]:
             raise unavailable("the auth service is unavailable") from error
         return principal_from_proto(answer)
 
-    return CachedResolver(resolve, settings.auth_cache_seconds), channel
+    return CachedResolver(resolve, settings.auth_cache_seconds), auth

@@ -11,7 +11,15 @@ from ticketdesk.tickets.v1 import tickets_pb2_grpc
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", 8 * 1024 * 1024),
     ("grpc.enable_retries", 1),
+    # A target may list several replicas (`ipv4:10.0.0.1:50052,10.0.0.2:50052`, or a DNS
+    # name with several addresses): spread the calls over all of them.
+    ("grpc.lb_policy_name", "round_robin"),
 ]
+
+
+def channel(target: str) -> grpc.aio.Channel:
+    """The one way TicketDesk's processes open a channel to a service."""
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:
@@ -23,8 +31,7 @@ class Clients:
     """One channel per service; stubs shared by every caller in the process."""
 
     def __init__(self, auth_target: str, tickets_target: str, files_target: str):
-        self._channels = [grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS)
-                          for t in (auth_target, tickets_target, files_target)]
+        self._channels = [channel(t) for t in (auth_target, tickets_target, files_target)]
         auth, tickets, files = self._channels
         self.auth_channel, self.tickets_channel = auth, tickets
         self.auth = auth_pb2_grpc.AuthServiceStub(auth)

@@ -13,7 +13,7 @@ from typing import Protocol
 import grpc
 import structlog
 
-from services.common.clients import CHANNEL_OPTIONS, bearer
+from services.common.clients import bearer, channel
 from services.common.errors import ApiError, unauthenticated, unavailable
 from services.common.principal import current_token
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
@@ -41,7 +41,7 @@ class TicketAccess(Protocol):
 
 class RemoteTicketAccess:
     def __init__(self, target: str):
-        self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self._channel = channel(target)
         self._stub = tickets_pb2_grpc.TicketServiceStub(self._channel)
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections import defaultdict
 import grpc
 import structlog
 
-from services.common.clients import CHANNEL_OPTIONS, bearer
+from services.common.clients import bearer, channel
 from services.common.errors import unavailable
 from ticketdesk.files.v1 import files_pb2, files_pb2_grpc
 
@@ -27,7 +27,7 @@ TIMEOUT = 10
 
 class Attachments:
     def __init__(self, target: str, service_token: str):
-        self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self._channel = channel(target)
         self._files = files_pb2_grpc.FileServiceStub(self._channel)
         self._metadata = bearer(service_token)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import grpc
 from temporalio.client import Client
 
 from services.common.authn import remote_resolver
+from services.common.clients import channel
 from services.common.config import Settings
 from services.common.db import create_engine, prepare, sessionmaker
 from services.common.server import Service
@@ -30,7 +30,7 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     await prepare(engine, MIGRATIONS, settings.migrate_on_start)
     temporal = temporal or await connect_temporal(settings)
     resolver, auth_channel = remote_resolver(settings)
-    directory_channel = grpc.aio.insecure_channel(settings.auth_target)
+    directory_channel = channel(settings.auth_target)
     service_token = settings.service_token.get_secret_value()
     attachments = Attachments(settings.files_target, service_token)
     sessions, lifecycle = sessionmaker(engine), Lifecycle(temporal, settings.task_queue)

@@ -226,7 +226,8 @@ def ticket_filter(request: pb.ListTicketsRequest) -> store.TicketFilter:
         assignee=check.user(request.assignee, "assignee"),
         organization=(check.organization(request.organization, "organization")
                       if request.organization else ""),
-        query=check.text(request.query, "query", check.MAX_QUERY, required=False))
+        query=check.text(request.query, "query", check.MAX_QUERY, required=False),
+        sla_breached_only=request.sla_breached_only)
 
 
 def own_request_id(principal: Principal, request_id: str) -> str | None:

@@ -11,6 +11,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from services.common.clients import channel
 from services.common.config import Settings, load_settings
 from services.common.logs import configure_logging
 from services.common.temporal import connect as connect_temporal
@@ -41,8 +42,8 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
 
 async def run(settings: Settings) -> None:
     client = await connect_temporal(settings)
-    async with (grpc.aio.insecure_channel(settings.tickets_target) as tickets,
-                grpc.aio.insecure_channel(settings.auth_target) as auth):
+    async with (channel(settings.tickets_target) as tickets,
+                channel(settings.auth_target) as auth):
         worker = build_worker(client, settings, tickets, auth)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
