@@ -172,3 +172,14 @@ async def test_state_carried_into_a_new_run_keeps_request_ids(world):
     await world.comment(ticket.name, "client", "Ответ")
     answered = await world.until(ticket.name, lambda t: t.status != pb.STATUS_NEEDS_INFO)
     assert answered.status == pb.STATUS_IN_PROGRESS
+
+
+async def test_a_question_right_after_creation_leaves_no_stale_sla_due_time(world):
+    """The workflow's first SLA record and the first transition are serialized."""
+    for _ in range(3):
+        ticket = await world.ticket_in(Status.NEEDS_INFO)
+        handle = world.stack.temporal.get_workflow_handle(f"ticket-{ticket.number}")
+        await handle.query(TicketWorkflow.current_status)  # the first task has run
+        await asyncio.sleep(0.5)  # and any activity it started
+        seen = await world.get(ticket.name, "developer")
+        assert not seen.HasField("sla_due_time"), seen.sla_due_time

@@ -57,7 +57,10 @@ class TicketWorkflow:
         self.ticket = ticket
         self.status = Status(ticket.status)
         self.before_needs_info = Status(ticket.status_before_needs_info or "queued")
-        self.busy = False
+        # One change of the ticket at a time: transitions, answers, timers and SLA
+        # records are serialized, so what is persisted never arrives out of order.
+        self.lock = asyncio.Lock()
+        self.update_pending = False  # a transition holds or waits for the lock
         self.revision = 0  # bumped by every change the timers depend on
         self.policy = Policy()
         self.calendar = BusinessCalendar()
@@ -65,17 +68,19 @@ class TicketWorkflow:
 
     @workflow.run
     async def run(self, ticket: TicketStarted) -> str:
-        await self._load_policy()
-        if not ticket.status_since:
-            ticket.status_since = workflow.now().isoformat()
-            ticket.sla.follow(self.status, workflow.now(), self.calendar)
-        if not ticket.announced:
-            ticket.announced = True
-            self._notify("ticket_created")
-        await self._sla_changed()
+        async with self.lock:
+            await self._load_policy()
+            if not ticket.status_since:
+                ticket.status_since = workflow.now().isoformat()
+                ticket.sla.follow(self.status, workflow.now(), self.calendar)
+            if not ticket.announced:
+                ticket.announced = True
+                self._notify("ticket_created")
+            await self._sla_changed()
         while self.status.is_open and not workflow.info().is_continue_as_new_suggested():
             await self._wait_for_change_or_timer()
-        await workflow.wait_condition(lambda: not self.busy and workflow.all_handlers_finished())
+        await workflow.wait_condition(
+            lambda: not self.lock.locked() and workflow.all_handlers_finished())
         # A notice that could not be sent must not fail the ticket.
         await asyncio.gather(*self.background, return_exceptions=True)
         if self.status.is_open:
@@ -97,17 +102,18 @@ class TicketWorkflow:
     async def transition(self, request: TransitionRequest) -> TransitionResult:
         if request.request_id in self.ticket.recent_request_ids:  # retried after continue-as-new
             return TransitionResult(previous=self.status.value, status=self.status.value)
-        self.busy = True  # before the first await: a concurrent update is rejected
+        self.update_pending = True  # before the first await: a concurrent one is rejected
         try:
-            return await self._apply(request, self._decide(request))
+            async with self.lock:
+                return await self._apply(request, self._decide(request))
         finally:
-            self.busy = False
+            self.update_pending = False
 
     @transition.validator
     def _validate_transition(self, request: TransitionRequest) -> None:
         if request.request_id and request.request_id in self.ticket.recent_request_ids:
             return
-        if self.busy:
+        if self.update_pending:
             raise ApplicationError("another change of this ticket is in progress",
                                    type="CONCURRENT_TRANSITION")
         self._decide(request)
@@ -120,23 +126,24 @@ class TicketWorkflow:
         if comment.actor.role != "client":
             await self._staff_commented(comment)
             return
-        await workflow.wait_condition(lambda: not self.busy)
-        if self.status is Status.AWAITING_ACCEPTANCE and not self.ticket.has_remarks:
-            await self._exclusively(self._mark_remarks, comment)
-            return
-        self._notify("comment", comment.actor, comment=comment.comment)
-        if self.status is Status.NEEDS_INFO:
-            await self._exclusively(self._apply, TransitionRequest(
-                action=Action.ANSWER.value, actor=comment.actor,
-                request_id=f"answer-{comment.comment}"), None)
+        async with self.lock:
+            if self.status is Status.AWAITING_ACCEPTANCE and not self.ticket.has_remarks:
+                await self._mark_remarks(comment)
+                return
+            self._notify("comment", comment.actor, comment=comment.comment)
+            if self.status is Status.NEEDS_INFO:
+                await self._apply(TransitionRequest(
+                    action=Action.ANSWER.value, actor=comment.actor,
+                    request_id=f"answer-{comment.comment}"), None)
 
     async def _staff_commented(self, comment: CommentAdded) -> None:
         self._notify("comment" if comment.public else "internal_note", comment.actor,
                      comment=comment.comment)
         if comment.public and not self.ticket.sla.responded:
-            self.ticket.sla.responded = True
-            self.revision += 1
-            await self._sla_changed()
+            async with self.lock:
+                self.ticket.sla.responded = True
+                self.revision += 1
+                await self._sla_changed()
 
     @workflow.signal
     async def ticket_changed(self, change: TicketChanged) -> None:
@@ -144,8 +151,9 @@ class TicketWorkflow:
             self.ticket.priority = change.priority
         if change.assignee is not None:
             self.ticket.assignee = change.assignee
-        self.revision += 1
-        await self._sla_changed()
+        async with self.lock:
+            self.revision += 1
+            await self._sla_changed()
 
     def _decide(self, request: TransitionRequest) -> Status:
         try:
@@ -158,13 +166,6 @@ class TicketWorkflow:
                                    non_retryable=True) from None
         except ValueError as bad:
             raise ApplicationError(str(bad), type="INVALID_ACTION", non_retryable=True) from None
-
-    async def _exclusively(self, step, *args) -> None:
-        self.busy = True
-        try:
-            await step(*args)
-        finally:
-            self.busy = False
 
     async def _apply(self, request: TransitionRequest,
                      target: Status | None) -> TransitionResult:
@@ -227,9 +228,9 @@ class TicketWorkflow:
                 or workflow.info().is_continue_as_new_suggested(),
                 timeout=timeout, timeout_summary=kind or None)
         except asyncio.TimeoutError:
-            await workflow.wait_condition(lambda: not self.busy)
-            if self.revision == seen:  # nothing changed while we waited for the lock
-                await self._exclusively(self._on_timer)
+            async with self.lock:
+                if self.revision == seen:  # nothing changed while we waited for the lock
+                    await self._on_timer()
 
     async def _on_timer(self) -> None:
         """Act on the timer that is due, under the policy as it is now."""
