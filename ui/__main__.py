@@ -10,6 +10,7 @@ from nicegui.storage import Storage
 from services.common.config import load_settings
 
 from .app import build
+from .files import GZipExceptFiles
 
 
 def main() -> None:
@@ -20,7 +21,8 @@ def main() -> None:
     secret = settings.ui_storage_secret.get_secret_value() or secrets.token_urlsafe(32)
     ui.run(host=settings.host, port=settings.ui_port, title='TicketDesk', language='ru',
            storage_secret=secret, reload=False, show=False, favicon='🛠️',
-           session_middleware_kwargs={'same_site': 'lax', 'max_age': 12 * 60 * 60})
+           session_middleware_kwargs={'same_site': 'lax', 'max_age': 12 * 60 * 60},
+           gzip_middleware_factory=GZipExceptFiles)
 
 
 if __name__ in {'__main__', '__mp_main__'}:

@@ -325,3 +325,8 @@ def ticket_name(number: int) -> str:
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+def file_service():
+    """The FileService stub on the shared channel (ui/files.py streams through it)."""
+    return _clients().files

@@ -9,7 +9,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.common.config import Settings
 
-from . import api
+from . import api, files
 
 PUBLIC_PATHS = {'/login', '/favicon.ico'}
 # NiceGUI's own static files, websocket and upload routes.
@@ -33,6 +33,10 @@ def build(settings: Settings) -> None:
     """Registers everything before `ui.run()`."""
     # Importing a page module registers its page; /tickets/new before /tickets/{number}.
     from .pages import login, tickets_list, ticket_new, ticket_card  # noqa: F401
+    from .pages import queue  # noqa: F401  (the developers' workspace, /queue)
+    from .pages import (admin_organizations, admin_settings, admin_staff,  # noqa: F401
+                        admin_tokens)
 
     api.setup(settings)
+    files.register(settings.max_upload_bytes)  # GET /files/{id}, /files/{id}/preview
     app.add_middleware(AuthMiddleware)

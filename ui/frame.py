@@ -39,6 +39,13 @@ def _header(session: Api) -> None:
                 ui.label(PRODUCT).classes('text-lg font-medium leading-tight')
                 ui.label('TicketDesk').classes('text-xs opacity-80 leading-tight')
         ui.space()
+        if not account.is_client:  # the developers' workspace (ui/pages/queue.py)
+            ui.button('Очередь', icon='view_list', on_click=lambda: ui.navigate.to('/queue')) \
+                .props('flat color=white no-caps').mark('queue-link')
+        if account.role == 'manager':  # the administration (ui/pages/admin_*.py)
+            ui.button('Администрирование', icon='admin_panel_settings',
+                      on_click=lambda: ui.navigate.to('/admin')) \
+                .props('flat color=white no-caps').mark('admin-link')
         ui.button('Создать тикет', icon='add', on_click=lambda: ui.navigate.to('/tickets/new')) \
             .props('unelevated color=white text-color=primary no-caps') \
             .classes('font-medium') \

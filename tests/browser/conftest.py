@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / 'test-artifacts' / 'screenshots'
 STARTUP_TIMEOUT = 180.0
 READY_LINE = re.compile(r'Press Ctrl-C to stop')
+# The stack started here takes attachments up to 2 MiB, so that a test can exceed it.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def require_browser() -> None:
@@ -49,7 +51,7 @@ def base_url(tmp_path_factory) -> Iterator[str]:
         yield given.rstrip('/')
         return
     data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
-    env, ports = ticketdesk_env(data_dir)
+    env, ports = ticketdesk_env(data_dir, TICKETDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
     log_path = data_dir / 'dev.log'
     with log_path.open('wb') as log:
         process = subprocess.Popen([sys.executable, '-m', 'cli.main', 'dev'], cwd=ROOT, env=env,
@@ -72,6 +74,14 @@ def _stop(process: subprocess.Popen) -> None:
             time.sleep(0.2)
     if process.poll() is None:
         kill_tree(process)
+
+
+@pytest.fixture(scope='session')
+def max_upload_bytes() -> int:
+    """The attachment limit of the system under test (25 MiB for a given base URL)."""
+    if os.environ.get('TICKETDESK_BROWSER_BASE_URL'):
+        return int(os.environ.get('TICKETDESK_BROWSER_MAX_UPLOAD_BYTES', 25 * 1024 * 1024))
+    return MAX_UPLOAD_BYTES
 
 
 @pytest.fixture(scope='session')

@@ -7,9 +7,11 @@ from nicegui import ui
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules
 
-from .. import api, dialogs, labels, widgets
+from .. import api, dialogs, history, labels, staff_panel, widgets
 from ..api import Api, ApiError
+from ..files import attachment_list, list_files
 from ..frame import frame, show_error
+from ..uploads import FilePicker, show_failures
 
 POLL_SECONDS = 5.0
 
@@ -23,6 +25,7 @@ async def ticket_card_page(number: int) -> None:
             _not_found()
             return
         card.build()
+        show_failures(api.ticket_name(number))  # files the new-ticket form could not attach
     ui.timer(POLL_SECONDS, card.poll)
 
 
@@ -43,6 +46,7 @@ class TicketCard:
         self.number = number
         self.ticket: pb.Ticket | None = None
         self.comments: list[pb.Comment] = []
+        self.files: list = []  # files_pb2.File of the ticket and of its comments
         self.comment_request_id = api.new_request_id()
         self.organization = ''  # its display name, shown to staff
         self._polling = False
@@ -55,6 +59,7 @@ class TicketCard:
             self.ticket = await self.session.get_ticket(self.number)
             self.comments = await self.session.list_comments(self.ticket.name)
             names = await self.session.organization_names()
+            self.files = await self._list_files()
         except ApiError as error:
             if not error.not_found:
                 show_error(error)
@@ -84,9 +89,27 @@ class TicketCard:
         if (ticket.etag, ticket.update_time) != (self.ticket.etag, self.ticket.update_time):
             self.ticket = ticket
             self.details.refresh()
-        if [c.name for c in comments] != [c.name for c in self.comments]:
+        files = await self._list_files()
+        new_files = [f.name for f in files] != [f.name for f in self.files]
+        if new_files:
+            self.files = files
+            self.details.refresh()
+        if new_files or [c.name for c in comments] != [c.name for c in self.comments]:
             self.comments = comments
             self.thread.refresh()
+
+    async def _list_files(self) -> list:
+        """The ticket's files; the card still opens when the files service does not answer."""
+        assert self.ticket is not None
+        try:
+            return await list_files(self.session, self.ticket.name)
+        except ApiError as error:
+            if error.session_expired:
+                raise
+            return self.files
+
+    def _files_of(self, comment: str) -> list:
+        return [f for f in self.files if f.comment == comment]
 
     # --- the layout ---------------------------------------------------------------------
 
@@ -95,6 +118,8 @@ class TicketCard:
         with ui.row().classes('w-full items-start gap-4 no-wrap max-lg:flex-wrap'):
             with ui.column().classes('grow min-w-0 max-lg:w-full gap-4'):
                 self.details()
+                staff_panel.attach(self)  # assignee, priority, estimate, planned date (staff)
+                history.attach(self)
             with ui.card().classes('w-[26rem] max-lg:w-full gap-3 shrink-0'):
                 ui.label('Переписка').classes('text-h6')
                 self.thread()
@@ -124,6 +149,10 @@ class TicketCard:
             ui.separator()
             widgets.caption('Описание')
             widgets.user_text(ticket.description).mark('description')
+            if self._files_of(''):
+                ui.separator()
+                widgets.caption('Файлы')
+                attachment_list(self._files_of(''))
 
     def _fields(self, ticket: pb.Ticket) -> None:
         contact = ticket.contact
@@ -226,24 +255,39 @@ class TicketCard:
             return
         with ui.column().classes('w-full gap-2').mark('comments'):
             for comment in self.comments:
-                _comment(comment)
+                _comment(comment, self._files_of(comment.name))
 
     def _comment_form(self) -> None:
         self.comment = ui.textarea('Комментарий').props('outlined autogrow') \
             .classes('w-full').mark('comment')
-        with ui.row().classes('w-full justify-end'):
+        self.attach = FilePicker(self.session)
+        with ui.column().classes('w-full gap-2').mark('comment-files'):
+            self.attach.build(button_text='Прикрепить файлы')
+        with ui.row().classes('w-full items-center justify-end'):
             self.send_button = ui.button('Отправить', icon='send', on_click=self.send) \
                 .props('unelevated no-caps').mark('send')
+            # «Внутренняя заметка» for the studio (None for a client).
+            self.note = staff_panel.note_switch(self, self.comment, self.send_button)
+
+    def _files_note(self) -> str:
+        """The text of a comment that only carries files."""
+        names = [p.name for p in self.attach.waiting]
+        return f'Файлы: {", ".join(names)}' if names else ''
 
     async def send(self) -> None:
         assert self.ticket is not None
-        body = (self.comment.value or '').strip()
+        body = (self.comment.value or '').strip() or self._files_note()
         if not body:
             self.comment.error = 'Напишите комментарий'
             return
+        if not self.attach.ready:
+            ui.notify('Дождитесь, пока файлы загрузятся', type='warning')
+            return
         self.send_button.disable()
         try:
-            await self.session.add_comment(self.ticket.name, body, self.comment_request_id)
+            comment = await staff_panel.add_comment(
+                self, body, internal=bool(self.note and self.note.value))
+            await self.attach.send(self.ticket.name, comment.name)  # its files, under it
         except ApiError as error:
             show_error(error)  # the text stays in the field for another try
             return
@@ -251,16 +295,18 @@ class TicketCard:
             self.send_button.enable()
         self.comment.error = None
         self.comment.value = ''
+        self.attach.clear_sent()
         self.comment_request_id = api.new_request_id()
         self.organization = ''  # its display name, shown to staff
         await self._refresh_all()
 
 
-def _comment(comment: pb.Comment) -> None:
+def _comment(comment: pb.Comment, attached: list | None = None) -> None:
     internal = comment.visibility == pb.VISIBILITY_INTERNAL
     staff = comment.author_role in ('developer', 'manager')
     background = 'bg-amber-1' if internal else 'bg-blue-1' if staff else 'bg-grey-2'
-    with ui.column().classes(f'w-full gap-1 p-3 rounded {background}'):
+    with ui.column().classes(f'w-full gap-1 p-3 rounded {background}') \
+            .style(staff_panel.NOTE_STYLE if internal else ''):
         with ui.row().classes('w-full items-baseline gap-2'):
             ui.label(comment.author_display_name or 'Система').classes('font-medium')
             if comment.author_role in labels.ROLE_TITLE:
@@ -268,10 +314,12 @@ def _comment(comment: pb.Comment) -> None:
             ui.space()
             ui.label(labels.moment(comment.create_time)).classes('text-xs text-grey-7')
         if internal:
-            ui.label('Внутренняя заметка').classes('text-xs text-amber-10 font-medium')
+            staff_panel.internal_marker()  # «Внутренняя заметка — клиент не видит»
         if comment.action in labels.ACTION:
             ui.label(labels.action(comment.action)).classes('text-xs text-primary font-medium')
         widgets.user_text(comment.body)
+        if attached:
+            attachment_list(attached, dense=True)
 
 
 def _required_text(action: int) -> str:

@@ -12,10 +12,12 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from .. import api, labels
 from ..api import Api, ApiError
 from ..frame import frame, show_error
+from ..uploads import FilePicker, remember_failures
 
 MAX_TITLE = 200
 REMINDER = 'Придерживайтесь принципа: одна задача = один тикет.'
 DESCRIPTION_HINT = 'Что конкретно необходимо сделать; добавьте ссылки на страницы сайта.'
+FILES_HINT = 'Изображения, скриншоты, таблицы, документы — несколько сразу'
 DATE_NOTE = 'Дата реализации задачи может быть изменена исходя из объема работы и нагрузки студии.'
 
 
@@ -64,14 +66,20 @@ class TicketForm:
                 .classes('w-full').mark('description')
             self.description.props['hint'] = DESCRIPTION_HINT
             self._date_field()
-            # Files (step 6 of the instruction) come with the files service: an upload
-            # control belongs here, between the desired date and the priority.
+            self._files_field()
             self.priority = ui.select(labels.PRIORITY, value=pb.PRIORITY_NORMAL,
                                       label='Приоритет').props('outlined') \
                 .classes('w-full sm:w-1/2').mark('priority')
             with ui.row().classes('w-full justify-end'):
                 self.save_button = ui.button('Сохранить', icon='save', on_click=self.save) \
                     .props('unelevated size=lg').mark('save')
+
+    def _files_field(self) -> None:
+        """Step 6: files, held on the server until the ticket exists."""
+        with ui.column().classes('w-full gap-2').mark('files-field'):
+            ui.label('Файлы').classes('text-subtitle1 font-medium')
+            self.files = FilePicker(self.session, hint=FILES_HINT)
+            self.files.build()
 
     def _date_field(self) -> None:
         self.desired = ui.date_input('Желаемая дата реализации').props('outlined') \
@@ -130,6 +138,9 @@ class TicketForm:
         if not self._valid():
             ui.notify('Проверьте выделенные поля', type='warning')
             return
+        if not self.files.ready:
+            ui.notify('Дождитесь, пока файлы загрузятся', type='warning')
+            return
         self.save_button.disable()
         self.save_button.props('loading')
         try:
@@ -140,6 +151,7 @@ class TicketForm:
             self.save_button.enable()
             self.save_button.props(remove='loading')
             return
+        remember_failures(ticket.name, await self.files.send(ticket.name))
         ui.navigate.to(f'/tickets/{ticket.number}')
 
     def _ticket(self) -> pb.Ticket:

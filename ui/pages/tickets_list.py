@@ -39,6 +39,10 @@ NUMBER_CELL = '''
 @ui.page('/', response_timeout=20)
 async def tickets_list_page() -> None:
     session = Api.of_current_user()
+    if not session.account.is_client:  # staff land on the workspace's queue
+        from .queue import show_queue
+        await show_queue(session)
+        return
     view = TicketList(session)
     with frame(session, 'Тикеты'):
         with ui.row().classes('w-full items-center'):

@@ -1,0 +1,287 @@
+"""Accounts as a manager keeps them: a table of people with create, edit, password reset,
+deactivate and re-activate. The client accounts of one organization and the studio's staff
+use the same table."""
+
+from __future__ import annotations
+
+import re
+
+from nicegui import ui
+
+from ticketdesk.auth.v1 import auth_pb2
+
+from . import api, labels
+from .admin_api import STAFF_ROLES, AdminApi
+from .admin_widgets import Form, buttons, busy, confirm, empty_state, role_title, show_secret
+from .api import ApiError
+from .frame import show_error
+
+EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
+
+COLUMNS = [
+    {'name': 'full_name', 'label': 'ФИО', 'field': 'full_name', 'align': 'left',
+     'sortable': True},
+    {'name': 'email', 'label': 'E-mail', 'field': 'email', 'align': 'left', 'sortable': True},
+    {'name': 'phone', 'label': 'Телефон', 'field': 'phone', 'align': 'left'},
+    {'name': 'role', 'label': 'Роль', 'field': 'role', 'align': 'left', 'sortable': True},
+    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
+    {'name': 'created', 'label': 'Создан', 'field': 'created', 'align': 'left'},
+    {'name': 'actions', 'label': '', 'field': 'name', 'align': 'right'},
+]
+
+STATUS_CELL = '''
+<q-td :props="props">
+  <q-badge :color="props.row.active ? 'positive' : 'grey-6'" :label="props.value"
+           class="px-2 py-1 rounded-full"/>
+  <div v-if="props.row.active && props.row.must_change" class="text-xs text-grey-7 q-mt-xs">
+    начальный пароль ещё не сменён
+  </div>
+</q-td>
+'''
+NAME_CELL = '''
+<q-td :props="props">
+  <span class="font-medium">{{ props.value }}</span>
+  <q-badge v-if="props.row.self" color="blue-grey-2" text-color="blue-grey-9" label="это вы"
+           class="q-ml-sm"/>
+</q-td>
+'''
+ACTIONS_CELL = '''
+<q-td :props="props" class="text-right" style="white-space: nowrap">
+  <q-btn flat dense round icon="edit" aria-label="Изменить"
+         @click.stop="() => $parent.$emit('edit', props.row)">
+    <q-tooltip>Изменить</q-tooltip>
+  </q-btn>
+  <q-btn v-if="props.row.active" flat dense round icon="lock_reset" aria-label="Сбросить пароль"
+         @click.stop="() => $parent.$emit('reset', props.row)">
+    <q-tooltip>Сбросить пароль</q-tooltip>
+  </q-btn>
+  <q-btn v-if="props.row.active && !props.row.self" flat dense round color="negative"
+         icon="person_off" aria-label="Отключить"
+         @click.stop="() => $parent.$emit('deactivate', props.row)">
+    <q-tooltip>Отключить учётную запись</q-tooltip>
+  </q-btn>
+  <q-btn v-if="!props.row.active" flat dense no-caps color="primary" icon="person_add"
+         label="Включить" @click.stop="() => $parent.$emit('activate', props.row)"/>
+</q-td>
+'''
+
+
+class Accounts:
+    """The accounts of one organization (its clients) or of the studio (`organization=''`)."""
+
+    def __init__(self, session: AdminApi, organization: str = '', organization_title: str = ''):
+        self.session = session
+        self.organization = organization
+        self.organization_title = organization_title
+        self.people: list[auth_pb2.User] = []
+        self.loaded = False
+
+    @property
+    def staff(self) -> bool:
+        return not self.organization
+
+    async def load(self) -> None:
+        try:
+            if self.staff:
+                self.people = await self.session.staff()
+            else:
+                people = await self.session.users(organization=self.organization,
+                                                  role=auth_pb2.ROLE_CLIENT)
+                self.people = sorted(people, key=lambda u: (not u.active, u.full_name.lower()))
+        except ApiError as error:
+            show_error(error)
+            return
+        self.loaded = True
+        self.table.refresh()
+
+    @ui.refreshable_method
+    def table(self) -> None:
+        if not self.loaded:
+            ui.skeleton().classes('w-full h-24')
+            return
+        if not self.people:
+            if self.staff:
+                empty_state('group', 'Сотрудников пока нет')
+            else:
+                empty_state('group', 'Клиентов пока нет',
+                            'Создайте учётную запись контактного лица организации: '
+                            'оно войдёт по e-mail и паролю и сможет оставлять тикеты.')
+            return
+        columns = [c for c in COLUMNS if self.staff or c['name'] != 'role']
+        rows = [self._row(user) for user in self.people]
+        table = ui.table(columns=columns, rows=rows, row_key='name',
+                         pagination={'rowsPerPage': 0}) \
+            .props('flat wrap-cells hide-pagination').classes('w-full') \
+            .mark('staff' if self.staff else 'clients')
+        table.add_slot('body-cell-status', STATUS_CELL)
+        table.add_slot('body-cell-full_name', NAME_CELL)
+        table.add_slot('body-cell-actions', ACTIONS_CELL)
+        table.on('edit', lambda e: self.edit(e.args['name']))
+        table.on('reset', lambda e: self.reset(e.args['name']))
+        table.on('deactivate', lambda e: self.deactivate(e.args['name']))
+        table.on('activate', lambda e: self.activate(e.args['name']))
+
+    def _row(self, user: auth_pb2.User) -> dict:
+        return {
+            'name': user.name,
+            'full_name': user.full_name or '—',
+            'email': user.email,
+            'phone': user.phone or '—',
+            'role': role_title(user.role),
+            'status': 'Активен' if user.active else 'Отключён',
+            'active': user.active,
+            'must_change': user.password_change_required,
+            'self': user.name == self.session.account.name,
+            'created': labels.moment(user.create_time).split(' ')[0],
+        }
+
+    def _find(self, name: str) -> auth_pb2.User | None:
+        return next((u for u in self.people if u.name == name), None)
+
+    # --- create and edit ----------------------------------------------------------------
+
+    async def create(self) -> None:
+        answer = await self._dialog(None)
+        if answer is None:
+            return
+        await self.load()
+        if answer.initial_password:
+            details = [('ФИО', answer.user.full_name), ('E-mail', answer.user.email)]
+            if self.staff:
+                details.append(('Роль', role_title(answer.user.role)))
+            else:
+                details.append(('Организация', self.organization_title))
+            await show_secret('Учётная запись создана', 'Начальный пароль',
+                              answer.initial_password, details)
+        else:  # a retry of a request that already succeeded: the password was shown then
+            ui.notify('Учётная запись уже была создана. Если пароль не сохранён, сбросьте его.',
+                      type='warning', multi_line=True)
+
+    async def edit(self, name: str) -> None:
+        user = self._find(name)
+        if user is not None and await self._dialog(user) is not None:
+            ui.notify('Изменения сохранены', type='positive')
+            await self.load()
+
+    async def _dialog(self, user: auth_pb2.User | None):
+        """Creates (user is None: the CreateUserResponse) or edits an account (the User);
+        None when cancelled."""
+        request_id = api.new_request_id()
+        form = Form()
+        if user is None:
+            title = 'Новый сотрудник' if self.staff else 'Новый клиент'
+        else:
+            title = 'Учётная запись'
+        with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
+                .mark('account-dialog'):
+            ui.label(title).classes('text-h6')
+            if not self.staff:
+                ui.label(f'Организация: {self.organization_title}').classes('text-grey-7')
+            full_name = form.add('full_name', ui.input('ФИО', value=user.full_name if user else '')
+                                 .props('autofocus').classes('w-full'))
+            email = form.add('email', ui.input('E-mail', value=user.email if user else '')
+                             .props('type=email').classes('w-full'))
+            phone = form.add('phone', ui.input('Телефон', value=user.phone if user else '')
+                             .props('type=tel').classes('w-full'))
+            role = None
+            if self.staff:
+                role = form.add('role', ui.select(
+                    STAFF_ROLES, label='Роль',
+                    value=user.role if user else list(STAFF_ROLES)[0]).classes('w-full'))
+                if user is not None and user.name == self.session.account.name:
+                    role.disable()  # a manager keeps their own rights
+            if user is None:
+                ui.label('Пароль создаётся автоматически и будет показан один раз; при первом '
+                         'входе его попросят сменить.').classes('text-xs text-grey-7')
+            form.message_line()
+
+            async def submit() -> None:
+                form.clear()
+                values = {'full_name': (full_name.value or '').strip(),
+                          'email': (email.value or '').strip(),
+                          'phone': (phone.value or '').strip()}
+                if role is not None:
+                    values['role'] = role.value
+                if not values['full_name']:
+                    form.problem('full_name', 'обязательное поле')
+                if not EMAIL.match(values['email']):
+                    form.problem('email', 'введите адрес e-mail, например name@example.ru')
+                if not values['full_name'] or not EMAIL.match(values['email']):
+                    return
+                busy(save, True)
+                try:
+                    if user is None:
+                        done = await self._create(values, request_id)
+                    else:
+                        done = await self._update(user, values)
+                except ApiError as error:
+                    form.fail(error)
+                    return
+                finally:
+                    busy(save, False)
+                dialog.submit(done)
+
+            save = buttons(dialog, 'Создать' if user is None else 'Сохранить', submit)
+        dialog.open()
+        try:
+            return await dialog
+        finally:
+            dialog.delete()
+
+    async def _create(self, values: dict, request_id: str) -> auth_pb2.CreateUserResponse:
+        role = values.pop('role', auth_pb2.ROLE_CLIENT)
+        new = auth_pb2.User(**values, role=role, organization=self.organization, language='ru')
+        return await self.session.create_user(new, request_id)
+
+    async def _update(self, user: auth_pb2.User, values: dict) -> auth_pb2.User:
+        changes = {k: v for k, v in values.items() if getattr(user, k) != v}
+        if not changes:
+            return user
+        return await self.session.update_user(user.name, **changes)
+
+    # --- password and access ------------------------------------------------------------
+
+    async def reset(self, name: str) -> None:
+        user = self._find(name)
+        if user is None:
+            return
+        if not await confirm('Сбросить пароль?',
+                             f'Текущий пароль {user.full_name} ({user.email}) перестанет '
+                             'действовать, открытые сеансы завершатся. Новый пароль будет '
+                             'показан один раз.', 'Сбросить пароль'):
+            return
+        try:
+            password = await self.session.reset_password(name)
+        except ApiError as error:
+            show_error(error)
+            return
+        await show_secret('Пароль сброшен', 'Новый пароль', password,
+                          [('ФИО', user.full_name), ('E-mail', user.email)])
+        await self.load()
+
+    async def deactivate(self, name: str) -> None:
+        user = self._find(name)
+        if user is None:
+            return
+        if not await confirm('Отключить учётную запись?',
+                             f'{user.full_name} ({user.email}) больше не сможет войти, открытые '
+                             'сеансы завершатся сразу. Тикеты и комментарии сохранятся.',
+                             'Отключить'):
+            return
+        try:
+            await self.session.deactivate_user(name)
+        except ApiError as error:
+            show_error(error)
+            return
+        ui.notify(f'Учётная запись {user.email} отключена', type='positive')
+        await self.load()
+
+    async def activate(self, name: str) -> None:
+        user = self._find(name)
+        try:
+            await self.session.update_user(name, active=True)
+        except ApiError as error:
+            show_error(error)
+            return
+        ui.notify(f'Учётная запись {user.email if user else ""} снова активна', type='positive')
+        await self.load()

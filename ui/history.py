@@ -1,0 +1,211 @@
+"""«История» of the ticket card: who changed what and when, for everyone who sees the card.
+
+The tickets service writes one entry per changed field (status, assignee, planned date,
+estimate, priority, remarks, rating, SLA...). Here they get Russian names and values.
+A client does not see the studio's own entries (SLA, assignee, estimate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nicegui import ui
+
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
+
+from . import labels
+from .api import ApiError
+from .frame import show_error
+from .workspace_api import WorkspaceApi
+
+SHOWN = 8  # entries before «Показать все»
+FOLLOW_SECONDS = 1.0  # how often the section looks whether the card's ticket changed
+
+FIELD = {
+    'status': 'Статус',
+    'assignee': 'Исполнитель',
+    'planned_date': 'Плановая дата',
+    'estimate_hours': 'Оценка',
+    'priority': 'Приоритет',
+    'has_remarks': 'Замечания',
+    'rating': 'Оценка работы',
+    'sla_breached': 'SLA',
+    'title': 'Название',
+    'description': 'Описание',
+    'site': 'Сайт',
+    'contact': 'Контакт',
+    'desired_date': 'Желаемая дата реализации',
+}
+# The client's card shows neither the assignee nor the estimate nor the SLA clock.
+STAFF_ONLY = {'sla_breached', 'assignee', 'estimate_hours'}
+# Fields whose values are too long or too private for one line.
+WITHOUT_VALUES = {'description', 'contact', 'site'}
+SLA_GOALS = {'first_response': 'пропущен срок первого ответа',
+             'resolution': 'пропущен срок решения'}
+ICONS = {'status': 'swap_horiz', 'assignee': 'person', 'planned_date': 'event',
+         'estimate_hours': 'timer', 'priority': 'flag', 'has_remarks': 'feedback',
+         'rating': 'star', 'sla_breached': 'alarm', 'desired_date': 'event'}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry as the card shows it."""
+
+    field: str  # «Статус»
+    change: str  # «В очереди → В работе»
+    actor: str
+    moment: str
+    icon: str = 'edit'
+
+
+def describe(entry: pb.HistoryEntry, *, people: dict[str, str], staff: bool) -> Line | None:
+    """The entry in Russian; None when the viewer must not see it."""
+    if entry.field in STAFF_ONLY and not staff:
+        return None
+    title = FIELD.get(entry.field, entry.field)
+    raw_old, raw_new = (_meaningful(entry.field, v) for v in (entry.old_value, entry.new_value))
+    old, new = (value(entry.field, v, people=people, staff=staff) for v in (raw_old, raw_new))
+    if entry.field == 'status' and not entry.old_value:
+        title, change = 'Тикет создан', f'статус «{new}»'
+    elif entry.field == 'sla_breached':
+        change = SLA_GOALS.get(entry.new_value, 'цель SLA пропущена')
+    elif entry.field in WITHOUT_VALUES:
+        change = 'изменено'
+    elif entry.field == 'has_remarks':
+        change = 'клиент оставил замечания' if entry.new_value == 'True' else 'замечания сняты'
+    elif not raw_old:
+        change = f'назначено: {new}' if entry.field == 'assignee' else f'установлено: {new}'
+    elif not raw_new:
+        change = f'снято (было: {old})'
+    else:
+        change = f'{old} → {new}'
+    return Line(title, change, entry.actor_display_name or 'TicketDesk',
+                labels.moment(entry.create_time), ICONS.get(entry.field, 'edit'))
+
+
+def _meaningful(field: str, raw: str) -> str:
+    """No estimate and no rating are stored as zero: they read as empty."""
+    if field in ('estimate_hours', 'rating'):
+        try:
+            return '' if float(raw or 0) == 0 else raw
+        except ValueError:
+            return raw
+    return raw
+
+
+def value(field: str, raw: str, *, people: dict[str, str], staff: bool) -> str:
+    """A stored value (`in_progress`, `users/…`, `2026-12-01`, `2.5`) as a person reads it."""
+    if not raw:
+        return '—'
+    if field == 'status':
+        return labels.status(_enum(pb.Status, 'STATUS_', raw))
+    if field == 'priority':
+        return labels.priority(_enum(pb.Priority, 'PRIORITY_', raw))
+    if field in ('planned_date', 'desired_date'):
+        return labels.day(raw)
+    if field == 'estimate_hours':
+        return hours(raw)
+    if field == 'assignee':
+        return people.get(raw, 'сотрудник студии') if staff else 'сотрудник студии'
+    if field == 'rating':
+        return '★' * int(raw) if raw.isdigit() else raw
+    return raw
+
+
+def hours(raw: str | float) -> str:
+    """`2.0` -> `2 ч`, `2.5` -> `2,5 ч`."""
+    try:
+        number = float(raw)
+    except ValueError:
+        return str(raw)
+    shown = f'{number:.2f}'.rstrip('0').rstrip('.').replace('.', ',')
+    return f'{shown} ч'
+
+
+def _enum(enum, prefix: str, code: str) -> int:
+    try:
+        return enum.Value(prefix + code.upper())
+    except ValueError:
+        return 0
+
+
+def attach(card) -> HistorySection:
+    """The section under the card's details; it follows the card's ticket by itself."""
+    section = HistorySection(card)
+    section.build()
+    return section
+
+
+class HistorySection:
+    def __init__(self, card):
+        self.card = card
+        self.api = WorkspaceApi(card.session.account)  # the account that opened the card
+        self.staff = not card.session.account.is_client
+        self.entries: list[pb.HistoryEntry] = []
+        self.people: dict[str, str] = {}
+        self.loaded_etag: str | None = None
+        self.show_all = False
+        self._busy = False
+
+    def build(self) -> None:
+        with ui.card().classes('w-full gap-2 p-6').mark('history'):
+            with ui.row().classes('w-full items-center gap-2'):
+                ui.icon('history', size='sm', color='grey-7')
+                ui.label('История').classes('text-h6')
+            self.lines()
+        ui.timer(FOLLOW_SECONDS, self.follow)
+
+    async def follow(self) -> None:
+        """Reads the history again whenever the card's ticket changed (a status, a field)."""
+        ticket = self.card.ticket
+        if self._busy or ticket is None or ticket.etag == self.loaded_etag:
+            return
+        self._busy = True
+        try:
+            if self.staff and not self.people:
+                try:
+                    self.people = await self.api.staff()
+                except ApiError:
+                    self.people = {}  # names are a nicety: ids stay hidden anyway
+            self.entries = await self.api.history(ticket.name)
+            self.loaded_etag = ticket.etag
+        except ApiError as error:
+            if error.session_expired:
+                show_error(error)
+            return  # the next tick retries
+        finally:
+            self._busy = False
+        self.lines.refresh()
+
+    @ui.refreshable_method
+    def lines(self) -> None:
+        shown = [line for entry in reversed(self.entries)
+                 if (line := describe(entry, people=self.people, staff=self.staff))]
+        if self.loaded_etag is None:
+            ui.label('Загрузка…').classes('text-grey-7')
+            return
+        if not shown:
+            ui.label('Изменений пока нет.').classes('text-grey-7')
+            return
+        visible = shown if self.show_all else shown[:SHOWN]
+        with ui.column().classes('w-full gap-0').mark('history-entries'):
+            for line in visible:
+                _line(line)
+        if len(shown) > len(visible):
+            ui.button(f'Показать все ({len(shown)})', on_click=self._expand) \
+                .props('flat dense no-caps color=primary')
+
+    def _expand(self) -> None:
+        self.show_all = True
+        self.lines.refresh()
+
+
+def _line(line: Line) -> None:
+    with ui.row().classes('w-full items-start gap-3 py-2 no-wrap') \
+            .style('border-bottom: 1px solid #eceff1'):
+        ui.icon(line.icon, size='xs', color='grey-6').classes('mt-1')
+        with ui.column().classes('gap-0 grow min-w-0'):
+            with ui.row().classes('items-baseline gap-2'):
+                ui.label(line.field).classes('font-medium')
+                ui.label(line.change).classes('text-body2').style('overflow-wrap: anywhere')
+            ui.label(f'{line.actor} · {line.moment}').classes('text-xs text-grey-7')

@@ -1,0 +1,181 @@
+"""The manager's administration: API tokens for integrations."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from ticketdesk.auth.v1 import auth_pb2
+
+from .. import api, labels
+from ..admin_api import ROLES, AdminApi
+from ..admin_widgets import (Form, buttons, busy, confirm, empty_state, is_manager, no_access,
+                             role_title, sections, show_secret)
+from ..api import ApiError
+from ..frame import frame, show_error
+
+COLUMNS = [
+    {'name': 'display_name', 'label': 'Название', 'field': 'display_name', 'align': 'left',
+     'sortable': True},
+    {'name': 'role', 'label': 'Роль', 'field': 'role', 'align': 'left'},
+    {'name': 'organization', 'label': 'Организация', 'field': 'organization', 'align': 'left'},
+    {'name': 'created', 'label': 'Создан', 'field': 'created', 'align': 'left'},
+    {'name': 'used', 'label': 'Последнее использование', 'field': 'used', 'align': 'left'},
+    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
+    {'name': 'actions', 'label': '', 'field': 'name', 'align': 'right'},
+]
+STATUS_CELL = '''
+<q-td :props="props">
+  <q-badge :color="props.row.revoked ? 'grey-6' : 'positive'" :label="props.value"
+           class="px-2 py-1 rounded-full"/>
+</q-td>
+'''
+ACTIONS_CELL = '''
+<q-td :props="props" class="text-right">
+  <q-btn v-if="!props.row.revoked" flat dense no-caps color="negative" icon="key_off"
+         label="Отозвать" @click.stop="() => $parent.$emit('revoke', props.row)"/>
+</q-td>
+'''
+
+
+@ui.page('/admin/tokens', response_timeout=20)
+async def tokens_page() -> None:
+    session = AdminApi.of_current_user()
+    if not is_manager(session):
+        no_access(session)
+        return
+    view = Tokens(session)
+    with frame(session, 'API-токены'):
+        sections('/admin/tokens')
+        with ui.row().classes('w-full items-center gap-4 no-wrap'):
+            ui.label('Другие сервисы вызывают gRPC API TicketDesk с токеном: '
+                     '«authorization: Bearer <токен>». Токен действует с правами выбранной '
+                     'роли; токен клиента — только для своей организации.') \
+                .classes('text-grey-8')
+            ui.space()
+            ui.button('Новый токен', icon='add', on_click=view.create) \
+                .props('unelevated no-caps').classes('shrink-0').mark('new-token')
+        with ui.card().classes('w-full p-0').props('flat bordered'):
+            view.table()
+    await view.load()
+
+
+class Tokens:
+    def __init__(self, session: AdminApi):
+        self.session = session
+        self.tokens: list[auth_pb2.ApiToken] = []
+        self.organizations: dict[str, str] = {}  # every organization, for the table
+        self.active: dict[str, str] = {}  # the active ones, to choose from
+        self.loaded = False
+
+    async def load(self) -> None:
+        try:
+            self.tokens = await self.session.api_tokens()
+            organizations = await self.session.organizations()
+            self.organizations = {o.name: o.display_name for o in organizations}
+            self.active = {o.name: o.display_name for o in organizations if o.active}
+        except ApiError as error:
+            show_error(error)
+            return
+        self.tokens.sort(key=lambda t: (t.revoked, -t.create_time.seconds))
+        self.loaded = True
+        self.table.refresh()
+
+    @ui.refreshable_method
+    def table(self) -> None:
+        if not self.loaded:
+            ui.skeleton().classes('w-full h-24')
+            return
+        if not self.tokens:
+            empty_state('key', 'Токенов пока нет',
+                        'Создайте токен для интеграции: он будет показан один раз.')
+            return
+        rows = [{
+            'name': t.name,
+            'display_name': t.display_name,
+            'role': role_title(t.role),
+            'organization': self.organizations.get(t.organization, '—')
+            if t.organization.removeprefix('organizations/') else '—',
+            'created': labels.moment(t.create_time),
+            'used': labels.moment(t.last_use_time) if t.last_use_time.seconds else 'не использовался',
+            'status': 'Отозван' if t.revoked else 'Действует',
+            'revoked': t.revoked,
+        } for t in self.tokens]
+        table = ui.table(columns=COLUMNS, rows=rows, row_key='name',
+                         pagination={'rowsPerPage': 0}) \
+            .props('flat wrap-cells hide-pagination').classes('w-full').mark('tokens')
+        table.add_slot('body-cell-status', STATUS_CELL)
+        table.add_slot('body-cell-actions', ACTIONS_CELL)
+        table.on('revoke', lambda e: self.revoke(e.args['name']))
+
+    async def revoke(self, name: str) -> None:
+        token = next((t for t in self.tokens if t.name == name), None)
+        if token is None:
+            return
+        if not await confirm('Отозвать токен?',
+                             f'Интеграция «{token.display_name}» сразу потеряет доступ к '
+                             'TicketDesk. Отозванный токен нельзя вернуть — только создать '
+                             'новый.', 'Отозвать'):
+            return
+        try:
+            await self.session.revoke_api_token(name)
+        except ApiError as error:
+            show_error(error)
+            return
+        ui.notify(f'Токен «{token.display_name}» отозван', type='positive')
+        await self.load()
+
+    async def create(self) -> None:
+        request_id = api.new_request_id()
+        form = Form()
+        organizations = dict(self.active)  # a token for a switched-off client is of no use
+        with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
+                .mark('token-dialog'):
+            ui.label('Новый API-токен').classes('text-h6')
+            name = form.add('display_name', ui.input(
+                'Название', placeholder='Например, «CRM студии»').props('autofocus')
+                .classes('w-full'))
+            role = form.add('role', ui.select(ROLES, label='Роль',
+                                              value=auth_pb2.ROLE_DEVELOPER).classes('w-full'))
+            organization = form.add('organization', ui.select(
+                organizations, label='Организация', with_input=True).classes('w-full'))
+            organization.bind_visibility_from(role, 'value',
+                                              backward=lambda r: r == auth_pb2.ROLE_CLIENT)
+            form.message_line()
+
+            async def submit() -> None:
+                form.clear()
+                title = (name.value or '').strip()
+                client = role.value == auth_pb2.ROLE_CLIENT
+                if not title:
+                    form.problem('display_name', 'обязательное поле')
+                if client and not organization.value:
+                    form.problem('organization', 'выберите организацию клиента')
+                if not title or (client and not organization.value):
+                    return
+                busy(save, True)
+                try:
+                    done = await self.session.create_api_token(
+                        title, role.value, organization.value if client else '', request_id)
+                except ApiError as error:
+                    form.fail(error)
+                    return
+                finally:
+                    busy(save, False)
+                dialog.submit(done)
+
+            save = buttons(dialog, 'Создать', submit)
+        dialog.open()
+        try:
+            created = await dialog
+        finally:
+            dialog.delete()
+        if created is None:
+            return
+        if created.token:
+            details = [('Название', created.api_token.display_name),
+                       ('Роль', role_title(created.api_token.role))]
+            if created.api_token.organization.removeprefix('organizations/'):
+                details.append(('Организация',
+                                self.organizations.get(created.api_token.organization, '')))
+            await show_secret('Токен создан', 'Токен', created.token, details)
+        await self.load()

@@ -1,0 +1,285 @@
+"""The studio's controls on the ticket card: assignee, priority, estimate, planned date,
+and the internal-note switch of the comment box.
+
+The fields are saved together with «Сохранить» by UpdateTicket with a field mask naming only
+what the person changed: a field another person changed meanwhile is not overwritten. A
+failed save keeps every value typed and shows the server's objection next to its field.
+While nothing is being edited the fields follow the card's ticket (its poll reads changes
+made elsewhere); a field being edited is never overwritten under the person's hands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from nicegui import ui
+
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
+
+from . import labels
+from .api import ApiError
+from .frame import show_error
+from .workspace_api import FIELDS, WorkspaceApi
+
+FOLLOW_SECONDS = 1.0
+MAX_ESTIMATE = 10_000
+UNASSIGNED = ''
+NOTE_LABEL = 'Внутренняя заметка — клиент не видит'
+# How an internal note stands out in the thread.
+NOTE_CLASSES = 'bg-amber-1'
+NOTE_STYLE = 'border-left: 4px solid #ff8f00; border: 1px dashed #ffb300; border-left-width: 4px'
+
+
+@dataclass(frozen=True)
+class Values:
+    """The staff fields as the form holds them."""
+
+    assignee: str = UNASSIGNED
+    priority: int = pb.PRIORITY_NORMAL
+    estimate_hours: float = 0.0
+    planned_date: str = ''
+
+    @classmethod
+    def of(cls, ticket: pb.Ticket) -> Values:
+        return cls(ticket.assignee, ticket.priority or pb.PRIORITY_NORMAL,
+                   float(ticket.estimate_hours), ticket.planned_date)
+
+    def changed(self, other: Values) -> list[str]:
+        return [f for f in ('assignee', 'priority', 'estimate_hours', 'planned_date')
+                if getattr(self, f) != getattr(other, f)]
+
+
+def attach(card) -> StaffPanel | None:
+    """The panel under the card's details, for the studio only."""
+    if card.session.account.is_client or card.ticket is None:
+        return None
+    panel = StaffPanel(card)
+    panel.build()
+    return panel
+
+
+class StaffPanel:
+    def __init__(self, card):
+        self.card = card
+        self.account = card.session.account  # captured when the page was built
+        self.api = WorkspaceApi(self.account)
+        self.saved = Values.of(card.ticket)  # what the server holds, as last read
+        self.etag = card.ticket.etag
+        self.people: dict[str, str] = {}
+
+    # --- layout --------------------------------------------------------------------------
+
+    def build(self) -> None:
+        with ui.card().classes('w-full gap-3 p-6').mark('staff-panel'):
+            with ui.row().classes('w-full items-center gap-2'):
+                ui.icon('engineering', size='sm', color='primary')
+                ui.label('Работа студии').classes('text-h6')
+                ui.space()
+                ui.label('Клиент видит приоритет и плановую дату; исполнителя и оценку — '
+                         'только студия.').classes('text-xs text-grey-7 max-md:hidden')
+            with ui.grid().classes('w-full gap-x-6 gap-y-2 grid-cols-1 sm:grid-cols-2 '
+                                   'lg:grid-cols-4 items-start'):
+                with ui.column().classes('gap-0 min-w-0'):
+                    self.assignee = ui.select(self._assignee_options(), label='Исполнитель',
+                                              value=self.saved.assignee,
+                                              on_change=self._edited) \
+                        .props('outlined dense options-dense').classes('w-full') \
+                        .mark('assignee')
+                    self.assign_me = ui.button('Назначить меня', icon='person_add',
+                                               on_click=self._assign_me) \
+                        .props('flat dense no-caps size=sm color=primary') \
+                        .mark('assign-me')
+                self.priority = ui.select(labels.PRIORITY, label='Приоритет',
+                                          value=self.saved.priority, on_change=self._edited) \
+                    .props('outlined dense').classes('w-full').mark('staff-priority')
+                self.estimate = ui.number('Оценка, ч', min=0, max=MAX_ESTIMATE, step=0.5,
+                                          value=self.saved.estimate_hours or None,
+                                          on_change=self._edited) \
+                    .props('outlined dense suffix="ч" clearable').classes('w-full') \
+                    .mark('estimate')
+                self.planned = ui.date_input('Плановая дата', value=self.saved.planned_date,
+                                             on_change=self._edited) \
+                    .props('outlined dense clearable').classes('w-full').mark('planned-date')
+            with ui.row().classes('w-full items-center gap-2'):
+                self.state = ui.label('').classes('text-sm text-orange-9').mark('staff-state')
+                ui.space()
+                self.reset_button = ui.button('Отменить', on_click=self._reset) \
+                    .props('flat no-caps')
+                self.save_button = ui.button('Сохранить', icon='save', on_click=self.save) \
+                    .props('unelevated no-caps').mark('staff-save')
+        self._edited()
+        ui.timer(0.05, self._load_people, once=True)
+        ui.timer(FOLLOW_SECONDS, self.follow)
+
+    def _assignee_options(self) -> dict[str, str]:
+        options = {UNASSIGNED: 'Не назначен', **self.people}
+        for name in (self.saved.assignee, getattr(getattr(self, 'assignee', None), 'value', '')):
+            if name and name not in options:
+                options[name] = 'Я' if name == self.account.name else 'Сотрудник студии'
+        if self.account.name not in options:
+            options[self.account.name] = self.account.full_name or self.account.email
+        return options
+
+    async def _load_people(self) -> None:
+        try:
+            self.people = await self.api.staff()
+        except ApiError as error:
+            if error.session_expired:
+                show_error(error)
+            return  # the select still offers «Не назначен» and the person themself
+        self.assignee.set_options(self._assignee_options(), value=self.assignee.value)
+
+    # --- editing -------------------------------------------------------------------------
+
+    def current(self) -> Values:
+        """The form's values; a value that cannot be read stays as saved (its field says why)."""
+        estimate = self.estimate.value
+        return Values(assignee=self.assignee.value or UNASSIGNED,
+                      priority=self.priority.value or self.saved.priority,
+                      estimate_hours=float(estimate) if estimate not in (None, '') else 0.0,
+                      planned_date=(self.planned.value or '').strip())
+
+    def _edited(self) -> None:
+        changed = self.current().changed(self.saved) if hasattr(self, 'planned') else []
+        self.save_button.set_enabled(bool(changed))
+        self.reset_button.set_visibility(bool(changed))
+        names = {'assignee': 'исполнитель', 'priority': 'приоритет',
+                 'estimate_hours': 'оценка', 'planned_date': 'плановая дата'}
+        self.state.set_text('Не сохранено: ' + ', '.join(names[f] for f in changed)
+                            if changed else '')
+
+    def _assign_me(self) -> None:
+        self.assignee.set_value(self.account.name)
+
+    def _reset(self) -> None:
+        self._show(self.saved)
+        self._clear_errors()
+
+    def _show(self, values: Values, only: list[str] | None = None) -> None:
+        fields = only if only is not None else ['assignee', 'priority', 'estimate_hours',
+                                                'planned_date']
+        if 'assignee' in fields:
+            self.assignee.set_options(self._assignee_options() | (
+                {values.assignee: 'Сотрудник студии'} if values.assignee
+                and values.assignee not in self._assignee_options() else {}),
+                value=values.assignee)
+        if 'priority' in fields:
+            self.priority.set_value(values.priority)
+        if 'estimate_hours' in fields:
+            self.estimate.set_value(values.estimate_hours or None)
+        if 'planned_date' in fields:
+            self.planned.set_value(values.planned_date)
+        self._edited()
+
+    def _check(self) -> dict[str, str]:
+        """What the form can tell before asking the server."""
+        problems: dict[str, str] = {}
+        estimate = self.estimate.value
+        if estimate not in (None, '') and not 0 <= float(estimate) <= MAX_ESTIMATE:
+            problems[FIELDS['estimate_hours']] = 'от 0 до 10 000 часов'
+        planned = (self.planned.value or '').strip()
+        if planned:
+            try:
+                date.fromisoformat(planned)
+            except ValueError:
+                problems[FIELDS['planned_date']] = 'выберите дату в календаре (ГГГГ-ММ-ДД)'
+        return problems
+
+    def _widgets(self) -> dict[str, ui.element]:
+        return {FIELDS['assignee']: self.assignee, FIELDS['priority']: self.priority,
+                FIELDS['estimate_hours']: self.estimate, FIELDS['planned_date']: self.planned}
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for label, element in self._widgets().items():
+            _set_error(element, problems.get(label, ''))
+
+    def _clear_errors(self) -> None:
+        self._show_problems({})
+
+    async def save(self) -> None:
+        ticket = self.card.ticket
+        if ticket is None:
+            return
+        problems = self._check()
+        self._show_problems(problems)
+        if problems:
+            return
+        values = self.current()
+        paths = values.changed(self.saved)
+        if not paths:
+            return
+        changes = pb.Ticket(assignee=values.assignee, priority=values.priority,
+                            estimate_hours=values.estimate_hours,
+                            planned_date=values.planned_date)
+        self.save_button.disable()
+        try:
+            updated = await self.api.update_ticket(ticket.name, changes, paths)
+        except ApiError as error:
+            self._show_problems(error.violations)  # every value typed stays in its field
+            show_error(error)
+            self._edited()
+            return
+        self.saved, self.etag = Values.of(updated), updated.etag
+        self._show(self.saved)
+        self._clear_errors()
+        self.card.ticket = updated
+        self.card.details.refresh()
+        ui.notify('Сохранено', type='positive')
+
+    async def follow(self) -> None:
+        """Takes over changes made elsewhere into the fields nobody is editing."""
+        ticket = self.card.ticket
+        if ticket is None or ticket.etag == self.etag:
+            return
+        fresh, shown = Values.of(ticket), self.current()
+        untouched = [f for f in ('assignee', 'priority', 'estimate_hours', 'planned_date')
+                     if getattr(shown, f) == getattr(self.saved, f)]
+        self.saved, self.etag = fresh, ticket.etag
+        self._show(fresh, only=untouched)
+
+
+def _set_error(element: ui.element, problem: str) -> None:
+    element.props['error'] = bool(problem)
+    element.props['error-message'] = problem
+    element.update()
+
+
+# --- the comment box -----------------------------------------------------------------------
+
+def note_switch(card, textarea: ui.textarea, send_button: ui.button) -> ui.switch | None:
+    """«Внутренняя заметка» for the studio: the comment box turns amber and says so."""
+    if card.session.account.is_client:
+        return None
+
+    def show(internal: bool) -> None:
+        textarea.props['label'] = NOTE_LABEL if internal else 'Комментарий'
+        if internal:
+            textarea.props('bg-color=amber-1')
+        else:
+            textarea.props(remove='bg-color')
+        textarea.update()
+        send_button.set_text('Добавить заметку' if internal else 'Отправить')
+        send_button.props['color'] = 'amber-9' if internal else 'primary'
+        send_button.update()
+
+    switch = ui.switch('Внутренняя заметка', on_change=lambda e: show(bool(e.value))) \
+        .props('dense color=amber-9').classes('text-sm order-first mr-auto') \
+        .mark('internal-switch')
+    switch.tooltip('Заметку видят только сотрудники студии')
+    return switch
+
+
+async def add_comment(card, body: str, internal: bool) -> pb.Comment:
+    """The card's comment, or an internal note, with the card's idempotency key."""
+    api = WorkspaceApi(card.session.account)
+    return await api.add_comment_as(card.ticket.name, body, card.comment_request_id,
+                                    internal=internal)
+
+
+def internal_marker() -> None:
+    """The label over an internal note in the thread."""
+    with ui.row().classes('items-center gap-1 text-amber-10').mark('internal-note'):
+        ui.icon('lock', size='xs')
+        ui.label(NOTE_LABEL).classes('text-xs font-medium')
+
