@@ -115,6 +115,9 @@ def port_problems(settings: Settings) -> list[str]:
         (settings.tickets_port, "tickets service"),
         (settings.files_port, "files service"),
         (settings.ui_port, "web UI"),
+        *((getattr(settings, f"{name}_metrics_port"), f"{name} metrics")
+          for name in ("auth", "tickets", "files", "worker")
+          if getattr(settings, f"{name}_metrics_port")),
     ]
     problems, seen = [], {}
     for port, label in wanted:

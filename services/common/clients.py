@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 
+from services.common import tracing
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.files.v1 import files_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
@@ -19,7 +20,8 @@ CHANNEL_OPTIONS = [
 
 def channel(target: str) -> grpc.aio.Channel:
     """The one way TicketDesk's processes open a channel to a service."""
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS,
+                                     interceptors=tracing.client_interceptors() or None)
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(3.0, ge=0, le=30)
     log_level: str = "INFO"
     log_format: str = Field("console", pattern="^(console|json)$")
+    # Observability: each process serves /metrics, /healthz and /readyz over HTTP on its
+    # own port (0: off); traces go by OTLP/gRPC to this endpoint when it is set.
+    auth_metrics_port: int = Field(9151, ge=0, le=65535)
+    tickets_metrics_port: int = Field(9152, ge=0, le=65535)
+    files_metrics_port: int = Field(9153, ge=0, le=65535)
+    worker_metrics_port: int = Field(9154, ge=0, le=65535)
+    metrics_host: str = ""  # default: host
+    otlp_endpoint: str = ""
     ui_storage_secret: SecretStr = SecretStr("")
     timezone: str = "Europe/Moscow"
 

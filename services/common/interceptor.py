@@ -6,16 +6,20 @@ an ApiError raised anywhere in a handler becomes a rich gRPC status.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import hmac
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import structlog
 
+from services.common import metrics
 from services.common.errors import ApiError, unauthenticated
 from services.common.principal import SERVICE_PRINCIPAL, Principal, current_principal, current_token
 
@@ -98,6 +102,56 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return _wrap(handler, method, None if self._is_public(method) else self.authenticate)
 
 
+REQUEST_ID = "x-request-id"
+
+
+def request_id(context: grpc.aio.ServicerContext) -> str:
+    """The caller's `x-request-id`, or a new one: every log line of the RPC carries it."""
+    for key, value in context.invocation_metadata() or ():
+        if key == REQUEST_ID and isinstance(value, str) and value.strip():
+            return value.strip()[:128]
+    return uuid.uuid4().hex
+
+
+def _code_name(code: Any) -> str:
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    for known in grpc.StatusCode:  # the C core may hand back the number
+        if known.value[0] == code:
+            return known.name
+    return "UNKNOWN"
+
+
+@contextlib.contextmanager
+def _observed(method: str, context: grpc.aio.ServicerContext) -> Iterator[None]:
+    """Per RPC: a request id bound to the logs; the final status code and duration
+    recorded in the metrics (the one place every RPC of every service passes)."""
+    structlog.contextvars.bind_contextvars(request_id=request_id(context))
+    started = time.perf_counter()
+    code = "OK"
+    try:
+        yield
+    except ApiError as error:
+        code = error.code.name
+        raise
+    except asyncio.CancelledError:
+        code = "CANCELLED"
+        raise
+    except GeneratorExit:  # a stream the client stopped reading
+        code = "CANCELLED"
+        raise
+    except Exception:
+        code = "UNKNOWN"
+        raise
+    finally:
+        set_code = context.code()  # set by abort() or set_code() in the handler
+        if set_code is not None and code in ("OK", "UNKNOWN"):
+            code = _code_name(set_code)
+        seconds = time.perf_counter() - started
+        metrics.record_rpc(method, code, seconds)
+        log.debug("rpc", method=method, code=code, ms=round(seconds * 1000, 1))
+
+
 def _wrap(handler: grpc.RpcMethodHandler, method: str,
           authenticate: Callable[[grpc.aio.ServicerContext], Awaitable[Principal]] | None):
     async def prepare(context) -> None:
@@ -121,14 +175,12 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
         inner = handler.unary_unary
 
         async def unary_unary(request, context):
-            started = time.perf_counter()
-            await prepare(context)
-            try:
-                return await inner(request, context)
-            except ApiError as error:
-                await fail(error, context)
-            finally:
-                log.debug("rpc", method=method, ms=round((time.perf_counter() - started) * 1000, 1))
+            with _observed(method, context):
+                await prepare(context)
+                try:
+                    return await inner(request, context)
+                except ApiError as error:
+                    await fail(error, context)
 
         return grpc.unary_unary_rpc_method_handler(
             unary_unary, handler.request_deserializer, handler.response_serializer)
@@ -136,11 +188,12 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
         inner_su = handler.stream_unary
 
         async def stream_unary(request_iterator, context):
-            await prepare(context)
-            try:
-                return await inner_su(request_iterator, context)
-            except ApiError as error:
-                await fail(error, context)
+            with _observed(method, context):
+                await prepare(context)
+                try:
+                    return await inner_su(request_iterator, context)
+                except ApiError as error:
+                    await fail(error, context)
 
         return grpc.stream_unary_rpc_method_handler(
             stream_unary, handler.request_deserializer, handler.response_serializer)
@@ -148,12 +201,13 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
         inner_us = handler.unary_stream
 
         async def unary_stream(request, context):
-            await prepare(context)
-            try:
-                async for item in inner_us(request, context):
-                    yield item
-            except ApiError as error:
-                await fail(error, context)
+            with _observed(method, context):
+                await prepare(context)
+                try:
+                    async for item in inner_us(request, context):
+                        yield item
+                except ApiError as error:
+                    await fail(error, context)
 
         return grpc.unary_stream_rpc_method_handler(
             unary_stream, handler.request_deserializer, handler.response_serializer)

@@ -12,6 +12,7 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common import tracing
 from services.common.config import Settings
 from services.common.interceptor import AuthInterceptor, Resolver
 
@@ -43,6 +44,11 @@ class RunningServer:
     port: int
     service: Service
 
+    def serving(self) -> bool:
+        """Readiness: the server's overall gRPC health status is SERVING."""
+        statuses = getattr(self.health, "_server_status", {})  # grpcio-health's own table
+        return statuses.get("") == health_pb2.HealthCheckResponse.SERVING
+
     async def stop(self, grace: float = 5.0) -> None:
         """Report NOT_SERVING, then drain in-flight calls."""
         await self.health.enter_graceful_shutdown()
@@ -55,7 +61,9 @@ async def start_server(service: Service, settings: Settings, port: int,
                        host: str | None = None) -> RunningServer:
     """Start serving; `port=0` picks a free one (tests)."""
     server = grpc.aio.server(
-        interceptors=[AuthInterceptor(service.resolver,
+        # Tracing (when on) first, so that the auth wrapper and its logs see the span.
+        interceptors=[*tracing.server_interceptors(),
+                      AuthInterceptor(service.resolver,
                                       settings.service_token.get_secret_value(),
                                       service.public_methods)],
         options=SERVER_OPTIONS,

@@ -19,7 +19,7 @@ import pytest
 from services.common.clients import Clients, bearer
 from services.tickets.convert import ACTION_TO_PROTO
 from tests.support import postgres
-from tests.support.processes import child_env, free_ports, wait_for_health
+from tests.support.processes import child_env, free_port, free_ports, wait_for_health
 from tests.support.stack import PASSWORD, start_temporal
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -90,13 +90,16 @@ async def cluster(tmp_path):
     for service in SERVICES:
         for i in (1, 2):
             port = ports[f"{service}{i}"]
-            env = {**base, f"TICKETDESK_{service.upper()}_PORT": str(port)}
+            env = {**base, f"TICKETDESK_{service.upper()}_PORT": str(port),
+                   f"TICKETDESK_{service.upper()}_METRICS_PORT": str(free_port())}
             cluster.replicas.append(Replica(f"{service}{i}", [sys.executable, "-m",
                                                                f"services.{service}"],
                                             env, port, log=tmp_path / f"{service}{i}.log"))
     for i in (1, 2):
         cluster.replicas.append(Replica(f"worker{i}", [sys.executable, "-m",
-                                                        "workflows.ticket.worker"], base,
+                                                        "workflows.ticket.worker"],
+                                        {**base, "TICKETDESK_WORKER_METRICS_PORT":
+                                         str(free_port())},
                                         log=tmp_path / f"worker{i}.log"))
     for replica in cluster.replicas:
         replica.start()

@@ -56,9 +56,10 @@ def ticketdesk_env(data_dir: Path, **extra: str) -> tuple[dict[str, str], dict[s
     """Environment for a whole TicketDesk on fresh free ports under `data_dir`.
 
     Returns (env, ports) with ports keyed auth, tickets, files, ui, temporal,
-    temporal_ui.
+    temporal_ui and <process>_metrics.
     """
-    names = ("auth", "tickets", "files", "ui", "temporal", "temporal_ui")
+    names = ("auth", "tickets", "files", "ui", "temporal", "temporal_ui", "auth_metrics",
+             "tickets_metrics", "files_metrics", "worker_metrics")
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = {f"TICKETDESK_{name.upper()}_PORT": str(port) for name, port in ports.items()}
     env["TICKETDESK_DATA_DIR"] = str(data_dir)

@@ -19,6 +19,7 @@ from services.auth.server import build as build_auth
 from services.common.clients import Clients, bearer
 from services.common.config import Settings
 from services.common.server import RunningServer, start_server
+from services.common.temporal import traced
 from services.files.server import build as build_files
 from services.tickets.server import build as build_tickets
 from tests.support.processes import free_ports
@@ -139,9 +140,11 @@ async def start_stack(temporal: WorkflowEnvironment, data_dir: Path,
         temporal_address=temporal.client.service_client.config.target_host,
         auth_port=ports["auth"], tickets_port=ports["tickets"], files_port=ports["files"],
         auth_cache_seconds=0, **urls, **overrides)
-    stack = Stack(settings, Clients.from_settings(settings), temporal.client)
+    # With tracing on (tests/production), the same connection with TracingInterceptor.
+    client = traced(temporal.client)
+    stack = Stack(settings, Clients.from_settings(settings), client)
     builders = {"auth": lambda: build_auth(settings),
-                "tickets": lambda: build_tickets(settings, temporal.client),
+                "tickets": lambda: build_tickets(settings, client),
                 "files": lambda: build_files(settings)}
     for name, build in builders.items():
         stack.servers[name] = await start_server(await build(), settings, ports[name])

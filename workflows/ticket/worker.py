@@ -14,7 +14,10 @@ from temporalio.worker import Worker
 from services.common.clients import channel
 from services.common.config import Settings, load_settings
 from services.common.logs import configure_logging
+from services.common import tracing
+from services.common.metrics import start_metrics_server
 from services.common.temporal import connect as connect_temporal
+from services.common.temporal import sdk_metrics_runtime
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities
@@ -41,23 +44,39 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
 
 
 async def run(settings: Settings) -> None:
-    client = await connect_temporal(settings)
-    async with (channel(settings.tickets_target) as tickets,
-                channel(settings.auth_target) as auth):
-        worker = build_worker(client, settings, tickets, auth)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        async with worker:
-            log.info("worker.started", task_queue=settings.task_queue)
-            await stop.wait()
-            log.info("worker.stopping")
+    # The SDK's metrics (polls, task latencies, slots...) and /healthz, /readyz on
+    # TICKETDESK_WORKER_METRICS_PORT; ready while the worker polls its task queue.
+    runtime, sdk_metrics = sdk_metrics_runtime() if settings.worker_metrics_port else (None, None)
+    polling = asyncio.Event()
+    http = await start_metrics_server(settings.metrics_host or settings.host,
+                                      settings.worker_metrics_port, polling.is_set, sdk_metrics)
+    try:
+        # With tracing on, the client carries temporalio's OpenTelemetryPlugin and the
+        # worker takes it from the client (temporalio applies a client's plugins itself).
+        client = await connect_temporal(settings, runtime)
+        async with (channel(settings.tickets_target) as tickets,
+                    channel(settings.auth_target) as auth):
+            worker = build_worker(client, settings, tickets, auth)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            async with worker:
+                polling.set()
+                log.info("worker.started", task_queue=settings.task_queue)
+                await stop.wait()
+                polling.clear()
+                log.info("worker.stopping")
+    finally:
+        if http is not None:
+            await http.stop()
+        tracing.shutdown_tracing()
 
 
 def main() -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format, process="worker")
+    tracing.configure_tracing(settings, "ticketdesk-worker")
     asyncio.run(run(settings))
 
 
