@@ -12,7 +12,8 @@ from ticketdesk.auth.v1 import auth_pb2
 
 from . import api, labels
 from .admin_api import STAFF_ROLES, AdminApi
-from .admin_widgets import Form, buttons, busy, confirm, empty_state, role_title, show_secret
+from .admin_widgets import Form, buttons, confirm, empty_state, role_title, save_form, show_secret
+from .dialogs import answer
 from .api import ApiError
 from .frame import show_error
 
@@ -208,25 +209,11 @@ class Accounts:
                     form.problem('email', 'введите адрес e-mail, например name@example.ru')
                 if not values['full_name'] or not EMAIL.match(values['email']):
                     return
-                busy(save, True)
-                try:
-                    if user is None:
-                        done = await self._create(values, request_id)
-                    else:
-                        done = await self._update(user, values)
-                except ApiError as error:
-                    form.fail(error)
-                    return
-                finally:
-                    busy(save, False)
-                dialog.submit(done)
+                await save_form(dialog, form, save, lambda: self._create(values, request_id)
+                                if user is None else self._update(user, values))
 
             save = buttons(dialog, 'Создать' if user is None else 'Сохранить', submit)
-        dialog.open()
-        try:
-            return await dialog
-        finally:
-            dialog.delete()
+        return await answer(dialog)
 
     async def _create(self, values: dict, request_id: str) -> auth_pb2.CreateUserResponse:
         role = values.pop('role', auth_pb2.ROLE_CLIENT)

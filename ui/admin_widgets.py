@@ -183,6 +183,20 @@ def buttons(dialog: ui.dialog, confirm_label: str, on_confirm: Callable) -> ui.b
             .mark('dialog-confirm')
 
 
+async def save_form(dialog: ui.dialog, form: Form, button: ui.button, call: Callable) -> None:
+    """Run `call()` with `button` busy: a refusal goes next to the form's fields (nothing
+    typed is lost), success closes `dialog` with the result."""
+    busy(button, True)
+    try:
+        done = await call()
+    except ApiError as error:
+        form.fail(error)
+        return
+    finally:
+        busy(button, False)
+    dialog.submit(done)
+
+
 def busy(button: ui.button, on: bool) -> None:
     if on:
         button.props('loading')

@@ -24,7 +24,7 @@ async def ask_text(title: str, label: str, confirm: str) -> str | None:
             dialog.submit(text.value.strip())
 
         _buttons(dialog, confirm, submit)
-    return await _ask(dialog)
+    return await answer(dialog)
 
 
 async def ask_acceptance() -> int | None:
@@ -37,7 +37,7 @@ async def ask_acceptance() -> int | None:
         rating = ui.rating(max=5, value=0, size='lg', color='amber-8').mark('rating')
         _buttons(dialog, 'Принять работы', lambda: dialog.submit(int(rating.value or 0)),
                  color='positive')
-    return await _ask(dialog)
+    return await answer(dialog)
 
 
 async def ask_take_back() -> int | None:
@@ -47,7 +47,7 @@ async def ask_take_back() -> int | None:
         target = ui.radio({pb.STATUS_IN_PROGRESS: 'В работу', pb.STATUS_QUEUED: 'В очередь'},
                           value=pb.STATUS_IN_PROGRESS).props('inline')
         _buttons(dialog, 'Вернуть', lambda: dialog.submit(target.value))
-    return await _ask(dialog)
+    return await answer(dialog)
 
 
 def _buttons(dialog: ui.dialog, confirm: str, on_confirm, color: str = 'primary') -> None:
@@ -57,9 +57,11 @@ def _buttons(dialog: ui.dialog, confirm: str, on_confirm, color: str = 'primary'
             .mark('dialog-confirm')
 
 
-async def _ask(dialog: ui.dialog):
+async def answer(dialog: ui.dialog):
+    """Open `dialog`, wait for what it submits (None when cancelled), then remove it."""
     dialog.open()
     try:
         return await dialog
     finally:
         dialog.delete()
+

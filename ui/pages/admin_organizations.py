@@ -13,8 +13,9 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from .. import api, labels, widgets
 from ..admin_accounts import Accounts
 from ..admin_api import AdminApi
-from ..admin_widgets import (Form, business_days, buttons, busy, confirm, empty_state,
-                             is_manager, no_access, sections)
+from ..admin_widgets import (Form, business_days, buttons, confirm, empty_state, is_manager,
+                             no_access, save_form, sections)
+from ..dialogs import answer
 from ..api import ApiError
 from ..frame import frame, show_error
 
@@ -210,22 +211,11 @@ class Organizations:
                 period = check_auto_accept(form, days.value)
                 if not title or period is None:
                     return
-                busy(save, True)
-                try:
-                    done = await self.session.create_organization(title, period, request_id)
-                except ApiError as error:
-                    form.fail(error)
-                    return
-                finally:
-                    busy(save, False)
-                dialog.submit(done)
+                await save_form(dialog, form, save, lambda: self.session.create_organization(
+                    title, period, request_id))
 
             save = buttons(dialog, 'Создать', submit)
-        dialog.open()
-        try:
-            created = await dialog
-        finally:
-            dialog.delete()
+        created = await answer(dialog)
         if created is not None:
             ui.notify(f'Организация «{created.display_name}» создана', type='positive')
             ui.navigate.to(f'/admin/organizations/{organization_id(created.name)}')
@@ -346,22 +336,11 @@ class OrganizationView:
                 if not changes:
                     dialog.submit(None)
                     return
-                busy(save, True)
-                try:
-                    done = await self.session.update_organization(o.name, **changes)
-                except ApiError as error:
-                    form.fail(error)
-                    return
-                finally:
-                    busy(save, False)
-                dialog.submit(done)
+                await save_form(dialog, form, save,
+                                lambda: self.session.update_organization(o.name, **changes))
 
             save = buttons(dialog, 'Сохранить', submit)
-        dialog.open()
-        try:
-            done = await dialog
-        finally:
-            dialog.delete()
+        done = await answer(dialog)
         if done is not None:
             self.organization = done
             ui.notify('Изменения сохранены', type='positive')
@@ -461,29 +440,19 @@ class OrganizationView:
                 if not address.lower().startswith(('http://', 'https://')) or '.' not in address:
                     form.problem('url', 'адрес сайта вида https://example.ru')
                     return
-                busy(save, True)
-                try:
+                async def store():
                     if site is None:
-                        done = await self.session.create_site(self.organization.name, address,
+                        return await self.session.create_site(self.organization.name, address,
                                                               name, request_id)
-                    else:
-                        changes = {k: v for k, v in (('url', address), ('display_name', name))
-                                   if getattr(site, k) != v}
-                        done = await self.session.update_site(site.name, **changes) \
-                            if changes else site
-                except ApiError as error:
-                    form.fail(error)
-                    return
-                finally:
-                    busy(save, False)
-                dialog.submit(done)
+                    changes = {k: v for k, v in (('url', address), ('display_name', name))
+                               if getattr(site, k) != v}
+                    return await self.session.update_site(site.name, **changes) \
+                        if changes else site
+
+                await save_form(dialog, form, save, store)
 
             save = buttons(dialog, 'Добавить' if site is None else 'Сохранить', submit)
-        dialog.open()
-        try:
-            return await dialog
-        finally:
-            dialog.delete()
+        return await answer(dialog)
 
     async def deactivate_site(self, name: str) -> None:
         site = self._site(name)

@@ -8,8 +8,9 @@ from ticketdesk.auth.v1 import auth_pb2
 
 from .. import api, labels
 from ..admin_api import ROLES, AdminApi
-from ..admin_widgets import (Form, buttons, busy, confirm, empty_state, is_manager, no_access,
-                             role_title, sections, show_secret)
+from ..admin_widgets import (Form, buttons, confirm, empty_state, is_manager, no_access,
+                             role_title, save_form, sections, show_secret)
+from ..dialogs import answer
 from ..api import ApiError
 from ..frame import frame, show_error
 
@@ -152,23 +153,11 @@ class Tokens:
                     form.problem('organization', 'выберите организацию клиента')
                 if not title or (client and not organization.value):
                     return
-                busy(save, True)
-                try:
-                    done = await self.session.create_api_token(
-                        title, role.value, organization.value if client else '', request_id)
-                except ApiError as error:
-                    form.fail(error)
-                    return
-                finally:
-                    busy(save, False)
-                dialog.submit(done)
+                await save_form(dialog, form, save, lambda: self.session.create_api_token(
+                    title, role.value, organization.value if client else '', request_id))
 
             save = buttons(dialog, 'Создать', submit)
-        dialog.open()
-        try:
-            created = await dialog
-        finally:
-            dialog.delete()
+        created = await answer(dialog)
         if created is None:
             return
         if created.token:
