@@ -178,7 +178,9 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
             with _observed(method, context):
                 await prepare(context)
                 try:
-                    return await inner(request, context)
+                    # A caller that goes away (a killed worker) must not cut a handler
+                    # off inside a database transaction: it runs to its end.
+                    return await asyncio.shield(inner(request, context))
                 except ApiError as error:
                     await fail(error, context)
 

@@ -37,7 +37,8 @@ class WorkerProcess:
             "TICKETDESK_TICKETS_ADDRESS": settings.tickets_target,
             "TICKETDESK_AUTH_ADDRESS": settings.auth_target,
             "TICKETDESK_SERVICE_TOKEN": settings.service_token.get_secret_value(),
-            "TICKETDESK_DATA_DIR": str(settings.data_dir), "TICKETDESK_LOG_LEVEL": "WARNING"})
+            "TICKETDESK_DATA_DIR": str(settings.data_dir), "TICKETDESK_LOG_LEVEL": "WARNING",
+            "TICKETDESK_WORKER_METRICS_PORT": "0"})
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
