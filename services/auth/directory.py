@@ -71,7 +71,8 @@ def _after(columns: tuple, values: tuple | None) -> ColumnElement[bool]:
 def user_principal(user: User) -> Principal:
     return Principal(subject=user_name(user.id), role=Role(user.role),
                      organization=organization_name(user.organization_id),
-                     display_name=user.full_name, email=user.email, language=user.language)
+                     display_name=user.full_name, email=user.email, language=user.language,
+                     password_change_required=user.password_change_required)
 
 
 def api_token_principal(token: ApiToken) -> Principal:

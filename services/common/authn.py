@@ -23,14 +23,16 @@ ROLE_TO_PROTO = {role: value for value, role in ROLE_FROM_PROTO.items()}
 def principal_from_proto(message: auth_pb2.Principal) -> Principal:
     return Principal(subject=message.subject, role=ROLE_FROM_PROTO[message.role],
                      organization=message.organization, display_name=message.display_name,
-                     email=message.email, language=message.language or "ru")
+                     email=message.email, language=message.language or "ru",
+                     password_change_required=message.password_change_required)
 
 
 def principal_to_proto(principal: Principal) -> auth_pb2.Principal:
     return auth_pb2.Principal(subject=principal.subject, role=ROLE_TO_PROTO[principal.role],
                               organization=principal.organization,
                               display_name=principal.display_name, email=principal.email,
-                              language=principal.language)
+                              language=principal.language,
+                              password_change_required=principal.password_change_required)
 
 
 def remote_resolver(settings: Settings) -> tuple[Resolver, grpc.aio.Channel]:

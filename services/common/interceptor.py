@@ -45,6 +45,11 @@ class Call:
     peer: str = ""
 
 
+# What a person signed in with a manager-issued password may call: enough to see who they
+# are and to choose their own password (the web UI's «Смена пароля»).
+PASSWORD_CHANGE_METHODS = frozenset(f"/ticketdesk.auth.v1.AuthService/{name}" for name in
+                                    ("WhoAmI", "GetUser", "ChangePassword", "Logout"))
+
 current_call: contextvars.ContextVar[Call] = contextvars.ContextVar("call", default=Call())
 
 
@@ -91,6 +96,10 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             principal = await self._resolve(token)
         if principal is None:
             raise unauthenticated("invalid or expired token")
+        if principal.password_change_required and \
+                current_call.get().method not in PASSWORD_CHANGE_METHODS:
+            raise ApiError(grpc.StatusCode.PERMISSION_DENIED, "PASSWORD_CHANGE_REQUIRED",
+                           "choose your own password first (AuthService.ChangePassword)")
         current_token.set(token)
         return principal
 

@@ -22,6 +22,8 @@ class Principal:
     display_name: str = ""
     email: str = ""
     language: str = "ru"
+    # Signed in with a manager-issued password: may only change it (common/interceptor.py).
+    password_change_required: bool = False
 
     @property
     def is_staff(self) -> bool:

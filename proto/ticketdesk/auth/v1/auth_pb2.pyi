@@ -62,6 +62,7 @@ class Principal(_message.Message):
     DISPLAY_NAME_FIELD_NUMBER: _builtins.int
     EMAIL_FIELD_NUMBER: _builtins.int
     LANGUAGE_FIELD_NUMBER: _builtins.int
+    PASSWORD_CHANGE_REQUIRED_FIELD_NUMBER: _builtins.int
     subject: _builtins.str
     """`users/{user}`, `apiTokens/{token}` or `services/{name}`."""
     role: Global___Role.ValueType
@@ -71,6 +72,11 @@ class Principal(_message.Message):
     email: _builtins.str
     language: _builtins.str
     """`ru` or `en`."""
+    password_change_required: _builtins.bool
+    """The person signed in with a password a manager issued: until they choose their own,
+    every call but WhoAmI, GetUser, ChangePassword and Logout is refused
+    (PERMISSION_DENIED, reason PASSWORD_CHANGE_REQUIRED).
+    """
     def __init__(
         self,
         *,
@@ -80,10 +86,11 @@ class Principal(_message.Message):
         display_name: _builtins.str = ...,
         email: _builtins.str = ...,
         language: _builtins.str = ...,
+        password_change_required: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_name", b"display_name", "email", b"email", "language", b"language", "organization", b"organization", "role", b"role", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_name", b"display_name", "email", b"email", "language", b"language", "organization", b"organization", "password_change_required", b"password_change_required", "role", b"role", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
