@@ -7,13 +7,17 @@ import fcntl
 from contextlib import contextmanager
 from pathlib import Path
 
+import structlog
 from alembic import command, context
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, pool, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+log = structlog.get_logger()
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -34,6 +38,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# How often SQLite's planner statistics are gathered again while a service runs.
+STATISTICS_INTERVAL_SECONDS = 3600.0
+# Rows sampled per index (SQLite's analysis_limit): bounded work, statistics good enough
+# for the planner even at 100,000 tickets.
+STATISTICS_SAMPLE_ROWS = 1000
+
+
+async def refresh_statistics(engine: AsyncEngine) -> bool:
+    """Gathers SQLite's planner statistics; False (nothing to do) on PostgreSQL, whose
+    autovacuum does it. Without them SQLite sorts every open ticket for the staff queue's
+    SLA order (bench: 244 ms against 37 ms at 100,000 tickets)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql(f"PRAGMA analysis_limit={STATISTICS_SAMPLE_ROWS}")
+        await connection.exec_driver_sql("ANALYZE")
+    return True
+
+
+async def keep_statistics(engine: AsyncEngine,
+                          interval: float = STATISTICS_INTERVAL_SECONDS) -> None:
+    """Refreshes the statistics now and then every `interval` seconds, until cancelled.
+    A failed refresh (a long write lock) waits for the next round: the old ones still serve."""
+    while True:
+        try:
+            if not await refresh_statistics(engine):
+                return
+        except SQLAlchemyError as error:
+            log.warning("db.statistics_failed", error=str(error))
+        await asyncio.sleep(interval)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

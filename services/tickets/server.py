@@ -10,7 +10,7 @@ from temporalio.client import Client
 from services.common.authn import remote_resolver
 from services.common.clients import channel
 from services.common.config import Settings
-from services.common.db import create_engine, prepare, sessionmaker
+from services.common.db import create_engine, keep_statistics, prepare, sessionmaker
 from services.common.server import Service
 from services.common.temporal import connect as connect_temporal
 from services.tickets.attachments import Attachments
@@ -37,11 +37,13 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     servicer = TicketService(sessions, lifecycle, Directory(directory_channel, service_token),
                              attachments, settings.timezone)
 
-    repair = asyncio.get_running_loop().create_task(
-        reconcile_in_background(sessions, lifecycle))
+    loop = asyncio.get_running_loop()
+    repair = loop.create_task(reconcile_in_background(sessions, lifecycle))
+    statistics = loop.create_task(keep_statistics(engine))
 
     async def close() -> None:
         repair.cancel()
+        statistics.cancel()
         await auth_channel.close()
         await directory_channel.close()
         await attachments.close()
