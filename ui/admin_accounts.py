@@ -10,27 +10,28 @@ from nicegui import ui
 
 from ticketdesk.auth.v1 import auth_pb2
 
-from . import api, labels
-from .admin_api import STAFF_ROLES, AdminApi
+from . import api, i18n, labels
+from .admin_api import STAFF_ROLES, AdminApi, role_options
 from .admin_widgets import Form, buttons, confirm, empty_state, role_title, save_form, show_secret
 from .dialogs import answer
 from .api import ApiError
 from .frame import show_error
+from .i18n import N_, _
 
 EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 
 COLUMNS = [
-    {'name': 'full_name', 'label': 'ФИО', 'field': 'full_name', 'align': 'left',
+    {'name': 'full_name', 'label': N_('ФИО'), 'field': 'full_name', 'align': 'left',
      'sortable': True},
     {'name': 'email', 'label': 'E-mail', 'field': 'email', 'align': 'left', 'sortable': True},
-    {'name': 'phone', 'label': 'Телефон', 'field': 'phone', 'align': 'left'},
-    {'name': 'role', 'label': 'Роль', 'field': 'role', 'align': 'left', 'sortable': True},
-    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
-    {'name': 'created', 'label': 'Создан', 'field': 'created', 'align': 'left'},
+    {'name': 'phone', 'label': N_('Телефон'), 'field': 'phone', 'align': 'left'},
+    {'name': 'role', 'label': N_('Роль'), 'field': 'role', 'align': 'left', 'sortable': True},
+    {'name': 'status', 'label': N_('Статус'), 'field': 'status', 'align': 'left'},
+    {'name': 'created', 'label': N_('Создан'), 'field': 'created', 'align': 'left'},
     {'name': 'actions', 'label': '', 'field': 'name', 'align': 'right'},
 ]
 
-STATUS_CELL = '''
+STATUS_CELL = N_('''
 <q-td :props="props">
   <q-badge :color="props.row.active ? 'positive' : 'grey-6'" :label="props.value"
            class="px-2 py-1 rounded-full"/>
@@ -38,15 +39,15 @@ STATUS_CELL = '''
     начальный пароль ещё не сменён
   </div>
 </q-td>
-'''
-NAME_CELL = '''
+''')
+NAME_CELL = N_('''
 <q-td :props="props">
   <span class="font-medium">{{ props.value }}</span>
   <q-badge v-if="props.row.self" color="blue-grey-2" text-color="blue-grey-9" label="это вы"
            class="q-ml-sm"/>
 </q-td>
-'''
-ACTIONS_CELL = '''
+''')
+ACTIONS_CELL = N_('''
 <q-td :props="props" class="text-right" style="white-space: nowrap">
   <q-btn flat dense round icon="edit" aria-label="Изменить"
          @click.stop="() => $parent.$emit('edit', props.row)">
@@ -64,7 +65,7 @@ ACTIONS_CELL = '''
   <q-btn v-if="!props.row.active" flat dense no-caps color="primary" icon="person_add"
          label="Включить" @click.stop="() => $parent.$emit('activate', props.row)"/>
 </q-td>
-'''
+''')
 
 
 class Accounts:
@@ -102,21 +103,21 @@ class Accounts:
             return
         if not self.people:
             if self.staff:
-                empty_state('group', 'Сотрудников пока нет')
+                empty_state('group', _('Сотрудников пока нет'))
             else:
-                empty_state('group', 'Клиентов пока нет',
-                            'Создайте учётную запись контактного лица организации: '
-                            'оно войдёт по e-mail и паролю и сможет оставлять тикеты.')
+                empty_state('group', _('Клиентов пока нет'),
+                            _('Создайте учётную запись контактного лица организации: '
+                              'оно войдёт по e-mail и паролю и сможет оставлять тикеты.'))
             return
-        columns = [c for c in COLUMNS if self.staff or c['name'] != 'role']
+        columns = i18n.columns([c for c in COLUMNS if self.staff or c['name'] != 'role'])
         rows = [self._row(user) for user in self.people]
         table = ui.table(columns=columns, rows=rows, row_key='name',
                          pagination={'rowsPerPage': 0}) \
             .props('flat wrap-cells hide-pagination').classes('w-full') \
             .mark('staff' if self.staff else 'clients')
-        table.add_slot('body-cell-status', STATUS_CELL)
-        table.add_slot('body-cell-full_name', NAME_CELL)
-        table.add_slot('body-cell-actions', ACTIONS_CELL)
+        table.add_slot('body-cell-status', _(STATUS_CELL))
+        table.add_slot('body-cell-full_name', _(NAME_CELL))
+        table.add_slot('body-cell-actions', _(ACTIONS_CELL))
         table.on('edit', lambda e: self.edit(e.args['name']))
         table.on('reset', lambda e: self.reset(e.args['name']))
         table.on('deactivate', lambda e: self.deactivate(e.args['name']))
@@ -129,11 +130,11 @@ class Accounts:
             'email': user.email,
             'phone': user.phone or '—',
             'role': role_title(user.role),
-            'status': 'Активен' if user.active else 'Отключён',
+            'status': _('Активен') if user.active else _('Отключён'),
             'active': user.active,
             'must_change': user.password_change_required,
             'self': user.name == self.session.account.name,
-            'created': labels.moment(user.create_time).split(' ')[0],
+            'created': labels.moment_day(user.create_time),
         }
 
     def _find(self, name: str) -> auth_pb2.User | None:
@@ -147,21 +148,21 @@ class Accounts:
             return
         await self.load()
         if answer.initial_password:
-            details = [('ФИО', answer.user.full_name), ('E-mail', answer.user.email)]
+            details = [(_('ФИО'), answer.user.full_name), ('E-mail', answer.user.email)]
             if self.staff:
-                details.append(('Роль', role_title(answer.user.role)))
+                details.append((_('Роль'), role_title(answer.user.role)))
             else:
-                details.append(('Организация', self.organization_title))
-            await show_secret('Учётная запись создана', 'Начальный пароль',
+                details.append((_('Организация'), self.organization_title))
+            await show_secret(_('Учётная запись создана'), _('Начальный пароль'),
                               answer.initial_password, details)
         else:  # a retry of a request that already succeeded: the password was shown then
-            ui.notify('Учётная запись уже была создана. Если пароль не сохранён, сбросьте его.',
+            ui.notify(_('Учётная запись уже была создана. Если пароль не сохранён, сбросьте его.'),
                       type='warning', multi_line=True)
 
     async def edit(self, name: str) -> None:
         user = self._find(name)
         if user is not None and await self._dialog(user) is not None:
-            ui.notify('Изменения сохранены', type='positive')
+            ui.notify(_('Изменения сохранены'), type='positive')
             await self.load()
 
     async def _dialog(self, user: auth_pb2.User | None):
@@ -170,30 +171,32 @@ class Accounts:
         request_id = api.new_request_id()
         form = Form()
         if user is None:
-            title = 'Новый сотрудник' if self.staff else 'Новый клиент'
+            title = _('Новый сотрудник') if self.staff else _('Новый клиент')
         else:
-            title = 'Учётная запись'
+            title = _('Учётная запись')
         with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
                 .mark('account-dialog'):
             ui.label(title).classes('text-h6')
             if not self.staff:
-                ui.label(f'Организация: {self.organization_title}').classes('text-grey-7')
-            full_name = form.add('full_name', ui.input('ФИО', value=user.full_name if user else '')
+                ui.label(_('Организация: {name}').format(name=self.organization_title)) \
+                    .classes('text-grey-7')
+            full_name = form.add('full_name', ui.input(_('ФИО'),
+                                                       value=user.full_name if user else '')
                                  .props('autofocus').classes('w-full'))
             email = form.add('email', ui.input('E-mail', value=user.email if user else '')
                              .props('type=email').classes('w-full'))
-            phone = form.add('phone', ui.input('Телефон', value=user.phone if user else '')
+            phone = form.add('phone', ui.input(_('Телефон'), value=user.phone if user else '')
                              .props('type=tel').classes('w-full'))
             role = None
             if self.staff:
                 role = form.add('role', ui.select(
-                    STAFF_ROLES, label='Роль',
+                    role_options(STAFF_ROLES), label=_('Роль'),
                     value=user.role if user else list(STAFF_ROLES)[0]).classes('w-full'))
                 if user is not None and user.name == self.session.account.name:
                     role.disable()  # a manager keeps their own rights
             if user is None:
-                ui.label('Пароль создаётся автоматически и будет показан один раз; при первом '
-                         'входе его попросят сменить.').classes('text-xs text-grey-7')
+                ui.label(_('Пароль создаётся автоматически и будет показан один раз; при первом '
+                           'входе его попросят сменить.')).classes('text-xs text-grey-7')
             form.message_line()
 
             async def submit() -> None:
@@ -204,15 +207,15 @@ class Accounts:
                 if role is not None:
                     values['role'] = role.value
                 if not values['full_name']:
-                    form.problem('full_name', 'обязательное поле')
+                    form.problem('full_name', _('обязательное поле'))
                 if not EMAIL.match(values['email']):
-                    form.problem('email', 'введите адрес e-mail, например name@example.ru')
+                    form.problem('email', _('введите адрес e-mail, например name@example.ru'))
                 if not values['full_name'] or not EMAIL.match(values['email']):
                     return
                 await save_form(dialog, form, save, lambda: self._create(values, request_id)
                                 if user is None else self._update(user, values))
 
-            save = buttons(dialog, 'Создать' if user is None else 'Сохранить', submit)
+            save = buttons(dialog, _('Создать') if user is None else _('Сохранить'), submit)
         return await answer(dialog)
 
     async def _create(self, values: dict, request_id: str) -> auth_pb2.CreateUserResponse:
@@ -232,35 +235,37 @@ class Accounts:
         user = self._find(name)
         if user is None:
             return
-        if not await confirm('Сбросить пароль?',
-                             f'Текущий пароль {user.full_name} ({user.email}) перестанет '
-                             'действовать, открытые сеансы завершатся. Новый пароль будет '
-                             'показан один раз.', 'Сбросить пароль'):
+        if not await confirm(_('Сбросить пароль?'),
+                             _('Текущий пароль {name} ({email}) перестанет действовать, '
+                               'открытые сеансы завершатся. Новый пароль будет показан '
+                               'один раз.').format(name=user.full_name, email=user.email),
+                             _('Сбросить пароль')):
             return
         try:
             password = await self.session.reset_password(name)
         except ApiError as error:
             show_error(error)
             return
-        await show_secret('Пароль сброшен', 'Новый пароль', password,
-                          [('ФИО', user.full_name), ('E-mail', user.email)])
+        await show_secret(_('Пароль сброшен'), _('Новый пароль'), password,
+                          [(_('ФИО'), user.full_name), ('E-mail', user.email)])
         await self.load()
 
     async def deactivate(self, name: str) -> None:
         user = self._find(name)
         if user is None:
             return
-        if not await confirm('Отключить учётную запись?',
-                             f'{user.full_name} ({user.email}) больше не сможет войти, открытые '
-                             'сеансы завершатся сразу. Тикеты и комментарии сохранятся.',
-                             'Отключить'):
+        if not await confirm(_('Отключить учётную запись?'),
+                             _('{name} ({email}) больше не сможет войти, открытые сеансы '
+                               'завершатся сразу. Тикеты и комментарии сохранятся.')
+                             .format(name=user.full_name, email=user.email),
+                             _('Отключить')):
             return
         try:
             await self.session.deactivate_user(name)
         except ApiError as error:
             show_error(error)
             return
-        ui.notify(f'Учётная запись {user.email} отключена', type='positive')
+        ui.notify(_('Учётная запись {email} отключена').format(email=user.email), type='positive')
         await self.load()
 
     async def activate(self, name: str) -> None:
@@ -270,5 +275,6 @@ class Accounts:
         except ApiError as error:
             show_error(error)
             return
-        ui.notify(f'Учётная запись {user.email if user else ""} снова активна', type='positive')
+        email = user.email if user else ''
+        ui.notify(_('Учётная запись {email} снова активна').format(email=email), type='positive')
         await self.load()

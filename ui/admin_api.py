@@ -22,6 +22,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 from . import api
 from .api import CALL_TIMEOUT, Api, ApiError
+from .i18n import N_, _
 
 T = TypeVar('T')
 
@@ -30,59 +31,67 @@ PAGE = 100  # the services' largest page
 
 # Roles a manager may give an account or a token.
 ROLES = {
-    auth_pb2.ROLE_CLIENT: 'Клиент',
-    auth_pb2.ROLE_DEVELOPER: 'Разработчик',
-    auth_pb2.ROLE_MANAGER: 'Менеджер проекта',
+    auth_pb2.ROLE_CLIENT: N_('Клиент'),
+    auth_pb2.ROLE_DEVELOPER: N_('Разработчик'),
+    auth_pb2.ROLE_MANAGER: N_('Менеджер проекта'),
 }
-STAFF_ROLES = {auth_pb2.ROLE_DEVELOPER: 'Разработчик', auth_pb2.ROLE_MANAGER: 'Менеджер проекта'}
+STAFF_ROLES = {auth_pb2.ROLE_DEVELOPER: N_('Разработчик'),
+               auth_pb2.ROLE_MANAGER: N_('Менеджер проекта')}
+
+
+def role_options(roles: dict[int, str]) -> dict[int, str]:
+    """`ROLES` or `STAFF_ROLES` as a select offers them, in the reader's language."""
+    return {value: _(title) for value, title in roles.items()}
+
 
 REASONS = {
-    'SELF_DEACTIVATION': 'Нельзя отключить собственную учётную запись.',
-    'ALREADY_EXISTS': 'Такая запись уже существует.',
-    'PERMISSION_DENIED': 'Это доступно только менеджеру проекта.',
+    'SELF_DEACTIVATION': N_('Нельзя отключить собственную учётную запись.'),
+    'ALREADY_EXISTS': N_('Такая запись уже существует.'),
+    'PERMISSION_DENIED': N_('Это доступно только менеджеру проекта.'),
 }
 
 # The services' descriptions of a bad field (services/auth/messages.py, services/tickets/
-# validation.py and studio.py, workflows/ticket/calendar.py) -> Russian; first match wins.
-_DESCRIPTIONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.IGNORECASE), r) for p, r in (
-    (r'is required for a client', 'выберите организацию клиента'),
-    (r'must be empty for staff', 'у сотрудников студии нет организации'),
-    (r'no such active organization', 'организация не найдена или отключена'),
-    (r'no such organization', 'организация не найдена'),
-    (r'is required', 'обязательное поле'),
-    (r'must be at most (\d+) characters', r'не длиннее \1 символов'),
-    (r'must be at least (\d+) characters', r'не короче \1 символов'),
-    (r'not a valid e-mail', 'введите адрес e-mail, например name@example.ru'),
-    (r'already exists', 'уже используется'),
-    (r'between 0 \(off\) and (\d+)', r'от 0 (выключено) до \1 рабочих дней'),
-    (r'http\(s\) URL', 'адрес сайта вида https://example.ru'),
-    (r'unknown time zone', 'неизвестный часовой пояс'),
-    (r'not a time of day', 'время в формате ЧЧ:ММ'),
-    (r'opens .* must be before closes', 'начало рабочего дня должно быть раньше конца'),
-    (r'no working weekdays', 'отметьте хотя бы один рабочий день недели'),
-    (r'not a weekday', 'неверный день недели'),
-    (r'not a date', 'дата в формате ДД.ММ.ГГГГ'),
-    (r'both a holiday and a workday: (\S+)', r'дата \1 указана и праздником, и рабочим днём'),
-    (r'hours from 0 to 10000', 'от 0 до 10000 часов'),
-    (r'must be from 0 to 365', 'от 0 до 365 рабочих дней'),
-    (r'must be between 0 and 1', 'от 1 до 99 %'),
-    (r'too common', 'слишком распространённый пароль'),
-    (r'must not be the e-mail', 'пароль не должен совпадать с e-mail'),
-    (r'must be ru or en', 'ru или en'),
-    (r'must be client, developer or manager', 'выберите роль'),
-    (r'must look like', 'неверная ссылка на запись'),
+# validation.py and studio.py, workflows/ticket/calendar.py) -> a msgid; first match wins.
+_DESCRIPTIONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.IGNORECASE), m) for p, m in (
+    (r'is required for a client', N_('выберите организацию клиента')),
+    (r'must be empty for staff', N_('у сотрудников студии нет организации')),
+    (r'no such active organization', N_('организация не найдена или отключена')),
+    (r'no such organization', N_('организация не найдена')),
+    (r'is required', N_('обязательное поле')),
+    (r'must be at most (\d+) characters', N_(r'не длиннее \1 символов')),
+    (r'must be at least (\d+) characters', N_(r'не короче \1 символов')),
+    (r'not a valid e-mail', N_('введите адрес e-mail, например name@example.ru')),
+    (r'already exists', N_('уже используется')),
+    (r'between 0 \(off\) and (\d+)', N_(r'от 0 (выключено) до \1 рабочих дней')),
+    (r'http\(s\) URL', N_('адрес сайта вида https://example.ru')),
+    (r'unknown time zone', N_('неизвестный часовой пояс')),
+    (r'not a time of day', N_('время в формате ЧЧ:ММ')),
+    (r'opens .* must be before closes', N_('начало рабочего дня должно быть раньше конца')),
+    (r'no working weekdays', N_('отметьте хотя бы один рабочий день недели')),
+    (r'not a weekday', N_('неверный день недели')),
+    (r'not a date', N_('дата в формате ДД.ММ.ГГГГ')),
+    (r'both a holiday and a workday: (\S+)', N_(r'дата \1 указана и праздником, и рабочим днём')),
+    (r'hours from 0 to 10000', N_('от 0 до 10000 часов')),
+    (r'must be from 0 to 365', N_('от 0 до 365 рабочих дней')),
+    (r'must be between 0 and 1', N_('от 1 до 99 %')),
+    (r'too common', N_('слишком распространённый пароль')),
+    (r'must not be the e-mail', N_('пароль не должен совпадать с e-mail')),
+    (r'must be ru or en', N_('ru или en')),
+    (r'must be client, developer or manager', N_('выберите роль')),
+    (r'must look like', N_('неверная ссылка на запись')),
 )]
 
 
 def describe(description: str) -> str:
-    for pattern, russian in _DESCRIPTIONS:
+    for pattern, msgid in _DESCRIPTIONS:
         if match := pattern.search(description):
-            return match.expand(russian)
+            return match.expand(_(msgid))
     return description
 
 
 def translate(error: grpc.aio.AioRpcError) -> ApiError:
-    """Like `api.translate`, with violations keyed by form field and told in Russian."""
+    """Like `api.translate`, with violations keyed by form field and told in the reader's
+    language."""
     code = error.code()
     try:
         reason, violations = error_details(error)
@@ -93,13 +102,13 @@ def translate(error: grpc.aio.AioRpcError) -> ApiError:
         key = path.split('.')[-1] or path
         text = describe(description)
         by_field[key] = f'{by_field[key]}; {text}' if key in by_field else text
-    message = REASONS.get(reason) or api.REASONS.get(reason) or api.MESSAGES.get(code) or \
-        'Не удалось выполнить запрос. Попробуйте ещё раз.'
+    message = _(REASONS.get(reason) or api.REASONS.get(reason) or api.MESSAGES.get(code)
+                or api.FAILED)
     if code == grpc.StatusCode.ALREADY_EXISTS and 'email' in by_field:
-        by_field['email'] = 'пользователь с таким e-mail уже есть'
-        message = 'Пользователь с таким e-mail уже есть.'
+        by_field['email'] = _('пользователь с таким e-mail уже есть')
+        message = _('Пользователь с таким e-mail уже есть.')
     elif by_field:
-        message = 'Проверьте выделенные поля.'
+        message = _('Проверьте выделенные поля.')
     return ApiError(message, code=code, reason=reason, violations=by_field)
 
 

@@ -7,17 +7,18 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from . import labels
+from . import i18n, labels
 from .api import ApiError
 from .frame import frame
+from .i18n import N_, _
 
 SECTIONS = (
-    ('/admin', 'Организации', 'apartment'),
-    ('/admin/staff', 'Сотрудники', 'badge'),
-    ('/admin/tokens', 'API-токены', 'key'),
-    ('/admin/settings', 'Настройки', 'tune'),
+    ('/admin', N_('Организации'), 'apartment'),
+    ('/admin/staff', N_('Сотрудники'), 'badge'),
+    ('/admin/tokens', N_('API-токены'), 'key'),
+    ('/admin/settings', N_('Настройки'), 'tune'),
 )
-SHOWN_ONCE = 'Сохраните — больше он показан не будет'
+SHOWN_ONCE = N_('Сохраните — больше он показан не будет')
 
 
 def is_manager(session) -> bool:
@@ -26,20 +27,20 @@ def is_manager(session) -> bool:
 
 def no_access(session) -> None:
     """The page a non-manager gets instead of an administration page."""
-    with frame(session, 'Нет доступа'):
+    with frame(session, _('Нет доступа')):
         with ui.card().classes('w-full max-w-xl self-center items-center py-12 gap-3') \
                 .props('flat bordered'):
             ui.icon('lock', size='xl', color='grey-5')
-            ui.label('Нет доступа').classes('text-h6').mark('no-access')
-            ui.label('Этот раздел доступен только менеджеру проекта.').classes('text-grey-7')
-            ui.button('К тикетам', icon='list', on_click=lambda: ui.navigate.to('/')) \
+            ui.label(_('Нет доступа')).classes('text-h6').mark('no-access')
+            ui.label(_('Этот раздел доступен только менеджеру проекта.')).classes('text-grey-7')
+            ui.button(_('К тикетам'), icon='list', on_click=lambda: ui.navigate.to('/')) \
                 .props('unelevated no-caps')
 
 
 def sections(current: str) -> None:
     """The administration's sections as tabs under the page title."""
     with ui.row().classes('w-full items-end gap-1 border-b border-gray-300'):
-        ui.label('Администрирование').classes('text-h5 font-medium mr-6 pb-1')
+        ui.label(_('Администрирование')).classes('text-h5 font-medium mr-6 pb-1')
         for path, title, icon in SECTIONS:
             active = path == current
             link = ui.link(target=path).classes(
@@ -48,7 +49,7 @@ def sections(current: str) -> None:
                    if active else 'text-grey-8 hover:text-primary'))
             with link:
                 ui.icon(icon, size='xs')
-                ui.label(title)
+                ui.label(_(title))
 
 
 def empty_state(icon: str, title: str, text: str = '') -> None:
@@ -60,6 +61,9 @@ def empty_state(icon: str, title: str, text: str = '') -> None:
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for `n` (1, 2–4, 5+); English has two: `one` and `many`."""
+    if i18n.current_language() == 'en':
+        return one if n == 1 else many
     if n % 10 == 1 and n % 100 != 11:
         return one
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
@@ -70,12 +74,13 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 def business_days(n: int) -> str:
     """The auto-accept period as people read it: 0 is «выключено»."""
     if n <= 0:
-        return 'выключено'
-    return f'{n} {plural(n, "рабочий день", "рабочих дня", "рабочих дней")}'
+        return _('выключено')
+    days = plural(n, _('рабочий день'), _('рабочих дня'), _('рабочих дней'))
+    return f'{n} {days}'
 
 
 def role_title(role: int) -> str:
-    return labels.ROLE_TITLE.get(labels.ROLE.get(role, ''), '—')
+    return labels.role_title(labels.ROLE[role]) if role in labels.ROLE else '—'
 
 
 # --- dialogs ------------------------------------------------------------------------------
@@ -88,7 +93,7 @@ async def confirm(title: str, text: str, action: str, *, color: str = 'negative'
             ui.label(title).classes('text-h6')
         ui.label(text).classes('text-grey-8')
         with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Отмена', on_click=lambda: dialog.submit(False)).props('flat no-caps')
+            ui.button(_('Отмена'), on_click=lambda: dialog.submit(False)).props('flat no-caps')
             ui.button(action, on_click=lambda: dialog.submit(True), color=color) \
                 .props('unelevated no-caps').mark('confirm')
     dialog.open()
@@ -116,15 +121,16 @@ async def show_secret(title: str, what: str, secret: str, details: list[tuple[st
 
             def copy() -> None:
                 ui.clipboard.write(secret)
-                ui.notify('Скопировано', type='positive', position='top')
+                ui.notify(_('Скопировано'), type='positive', position='top')
 
-            ui.button(icon='content_copy', on_click=copy).props('flat round dense') \
-                .tooltip('Скопировать').props('aria-label=Скопировать')
+            copy_button = ui.button(icon='content_copy', on_click=copy) \
+                .props('flat round dense').tooltip(_('Скопировать'))
+            copy_button.props['aria-label'] = _('Скопировать')
         with ui.row().classes('items-center gap-2 no-wrap text-orange-9'):
             ui.icon('warning', size='xs')
-            ui.label(SHOWN_ONCE).classes('font-medium')
+            ui.label(_(SHOWN_ONCE)).classes('font-medium')
         with ui.row().classes('w-full justify-end'):
-            ui.button('Готово', on_click=lambda: dialog.submit(None)) \
+            ui.button(_('Готово'), on_click=lambda: dialog.submit(None)) \
                 .props('unelevated no-caps').mark('secret-done')
     dialog.open()
     try:
@@ -178,7 +184,7 @@ class Form:
 
 def buttons(dialog: ui.dialog, confirm_label: str, on_confirm: Callable) -> ui.button:
     with ui.row().classes('w-full justify-end gap-2 mt-2'):
-        ui.button('Отмена', on_click=lambda: dialog.submit(None)).props('flat no-caps')
+        ui.button(_('Отмена'), on_click=lambda: dialog.submit(None)).props('flat no-caps')
         return ui.button(confirm_label, on_click=on_confirm).props('unelevated no-caps') \
             .mark('dialog-confirm')
 

@@ -3,18 +3,20 @@
 Pages build an `Api` for the account they were opened by (`Api.of_current_user()`) and
 keep it for their callbacks: a callback triggered by another user's action would read
 *that* user's `app.storage.user` (see ENGINEERING.md, the cross-user pitfall).
-Every failed call becomes an `ApiError` with a Russian message; no gRPC error reaches
+Every failed call becomes an `ApiError` told in the reader's language; no gRPC error reaches
 the page as a traceback.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Awaitable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Awaitable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import TypeVar
 
 import grpc
+from google.protobuf.field_mask_pb2 import FieldMask
 from nicegui import app
 
 from services.common.clients import Clients, bearer
@@ -23,7 +25,9 @@ from services.common.errors import error_details
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from . import labels
+from . import i18n, labels
+from .observability import traced_action
+from .i18n import N_, _
 
 T = TypeVar('T')
 
@@ -32,52 +36,55 @@ CALL_TIMEOUT = 10.0
 TRANSITION_TIMEOUT = 30.0
 PAGE_SIZE = 50
 
-BAD_LOGIN = 'Неверный e-mail или пароль'
-TOO_MANY_LOGINS = 'Слишком много попыток входа. Попробуйте позже.'
-SESSION_EXPIRED = 'Сеанс истёк. Войдите снова.'
+BAD_LOGIN = N_('Неверный e-mail или пароль')
+TOO_MANY_LOGINS = N_('Слишком много попыток входа. Попробуйте позже.')
+SESSION_EXPIRED = N_('Сеанс истёк. Войдите снова.')
+FAILED = N_('Не удалось выполнить запрос. Попробуйте ещё раз.')
 
 MESSAGES = {
-    grpc.StatusCode.UNAVAILABLE: 'Сервис временно недоступен. Попробуйте ещё раз через минуту.',
-    grpc.StatusCode.DEADLINE_EXCEEDED: 'Сервис не ответил вовремя. Попробуйте ещё раз.',
-    grpc.StatusCode.NOT_FOUND: 'Не найдено.',
-    grpc.StatusCode.PERMISSION_DENIED: 'Недостаточно прав для этого действия.',
+    grpc.StatusCode.UNAVAILABLE: N_('Сервис временно недоступен. Попробуйте ещё раз через минуту.'),
+    grpc.StatusCode.DEADLINE_EXCEEDED: N_('Сервис не ответил вовремя. Попробуйте ещё раз.'),
+    grpc.StatusCode.NOT_FOUND: N_('Не найдено.'),
+    grpc.StatusCode.PERMISSION_DENIED: N_('Недостаточно прав для этого действия.'),
     grpc.StatusCode.UNAUTHENTICATED: SESSION_EXPIRED,
-    grpc.StatusCode.INVALID_ARGUMENT: 'Проверьте заполнение полей.',
-    grpc.StatusCode.RESOURCE_EXHAUSTED: 'Слишком много запросов. Попробуйте позже.',
-    grpc.StatusCode.ABORTED: 'Тикет только что изменился. Обновите страницу и повторите.',
-    grpc.StatusCode.ALREADY_EXISTS: 'Такая запись уже существует.',
-    grpc.StatusCode.FAILED_PRECONDITION: 'Это действие сейчас недоступно.',
+    grpc.StatusCode.INVALID_ARGUMENT: N_('Проверьте заполнение полей.'),
+    grpc.StatusCode.RESOURCE_EXHAUSTED: N_('Слишком много запросов. Попробуйте позже.'),
+    grpc.StatusCode.ABORTED: N_('Тикет только что изменился. Обновите страницу и повторите.'),
+    grpc.StatusCode.ALREADY_EXISTS: N_('Такая запись уже существует.'),
+    grpc.StatusCode.FAILED_PRECONDITION: N_('Это действие сейчас недоступно.'),
 }
 
 # ErrorInfo reasons of the status table (workflows/ticket/rules.py).
 REASONS = {
-    'TICKET_CLOSED': 'Тикет уже закрыт.',
-    'ROLE_NOT_ALLOWED': 'Это действие недоступно для вашей роли.',
-    'INVALID_TRANSITION': 'Статус тикета изменился: это действие сейчас недоступно. '
-                          'Обновите страницу.',
-    'TEXT_REQUIRED': 'Для этого действия нужен текст.',
-    'TEXT_TOO_LONG': 'Текст слишком длинный.',
-    'INVALID_RATING': 'Оценка должна быть от 1 до 5.',
-    'INVALID_TARGET': 'Вернуть можно только в работу или в очередь.',
+    'TICKET_CLOSED': N_('Тикет уже закрыт.'),
+    'PASSWORD_CHANGE_REQUIRED': N_('Сначала задайте свой пароль.'),
+    'ROLE_NOT_ALLOWED': N_('Это действие недоступно для вашей роли.'),
+    'INVALID_TRANSITION': N_('Статус тикета изменился: это действие сейчас недоступно. '
+                             'Обновите страницу.'),
+    'TEXT_REQUIRED': N_('Для этого действия нужен текст.'),
+    'TEXT_TOO_LONG': N_('Текст слишком длинный.'),
+    'INVALID_RATING': N_('Оценка должна быть от 1 до 5.'),
+    'INVALID_TARGET': N_('Вернуть можно только в работу или в очередь.'),
 }
 
-# The services' field problems (services/tickets/validation.py), in Russian; first match wins.
+# The services' field problems (services/tickets/validation.py) -> msgids; first match wins.
 DESCRIPTIONS = {
-    'is required': 'обязательное поле',
-    'must be at most': 'слишком длинное значение',
-    'today or later': 'дата не может быть раньше сегодняшней',
-    'must be a date': 'дата в формате ГГГГ-ММ-ДД',
-    'sites': 'выберите сайт организации',
-    'site of': 'выберите сайт организации',
-    'is not a user': 'выберите контакт вашей организации',
-    'contact': 'выберите контакт вашей организации',
-    'nul': 'недопустимые символы',
-    'must be': 'неверное значение',
+    'is required': N_('обязательное поле'),
+    'must be at most': N_('слишком длинное значение'),
+    'today or later': N_('дата не может быть раньше сегодняшней'),
+    'must be a date': N_('дата в формате ГГГГ-ММ-ДД'),
+    'sites': N_('выберите сайт организации'),
+    'site of': N_('выберите сайт организации'),
+    'is not a user': N_('выберите контакт вашей организации'),
+    'contact': N_('выберите контакт вашей организации'),
+    'nul': N_('недопустимые символы'),
+    'must be': N_('неверное значение'),
 }
 
 
 class ApiError(Exception):
-    """A failed call, told in Russian; `violations` maps form fields to their problems."""
+    """A failed call, told in the reader's language; `violations` maps form fields to their
+    problems."""
 
     def __init__(self, message: str, *, code: grpc.StatusCode | None = None,
                  reason: str = '', violations: dict[str, str] | None = None):
@@ -105,6 +112,9 @@ class Account:
     full_name: str = ''
     email: str = ''
     phone: str = ''
+    language: str = 'ru'  # the UI's language: ru or en (ui/i18n.py)
+    # Set on an account a manager created or reset: it must choose its own password first.
+    password_change_required: bool = False
 
     @property
     def is_client(self) -> bool:
@@ -112,7 +122,7 @@ class Account:
 
     @property
     def role_title(self) -> str:
-        return labels.ROLE_TITLE.get(self.role, self.role)
+        return labels.role_title(self.role)
 
 
 @dataclass
@@ -180,14 +190,16 @@ async def login(email: str, password: str) -> Account:
     except grpc.aio.AioRpcError as error:
         code = error.code()
         if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-            raise ApiError(TOO_MANY_LOGINS, code=code) from None
+            raise ApiError(_(TOO_MANY_LOGINS), code=code) from None
         if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-            raise ApiError(MESSAGES[code], code=code) from None
-        raise ApiError(BAD_LOGIN, code=code) from None
+            raise ApiError(_(MESSAGES[code]), code=code) from None
+        raise ApiError(_(BAD_LOGIN), code=code) from None
     user = answer.user
     return Account(token=answer.session_token, name=user.name,
                    role=labels.ROLE.get(user.role, 'client'), organization=user.organization,
-                   full_name=user.full_name, email=user.email, phone=user.phone)
+                   full_name=user.full_name, email=user.email, phone=user.phone,
+                   language=user.language or 'ru',
+                   password_change_required=user.password_change_required)
 
 
 # --- calls on behalf of one account -----------------------------------------------------
@@ -201,9 +213,11 @@ class Api:
 
     @classmethod
     def of_current_user(cls) -> Api:
+        """The signed-in account of the page being built, which is built in its language."""
         account = current_account()
         if account is None:
-            raise ApiError(SESSION_EXPIRED, code=grpc.StatusCode.UNAUTHENTICATED)
+            raise ApiError(_(SESSION_EXPIRED), code=grpc.StatusCode.UNAUTHENTICATED)
+        i18n.use_language(account.language)
         return cls(account)
 
     async def logout(self) -> None:
@@ -211,12 +225,94 @@ class Api:
                                                 metadata=self._metadata,
                                                 timeout=CALL_TIMEOUT))
 
+    async def change_language(self, code: str) -> Account:
+        """Keeps `code` as the account's UI language; answers the account as it is now."""
+        user = auth_pb2.User(name=self.account.name, language=code)
+        request = auth_pb2.UpdateUserRequest(user=user, update_mask=FieldMask(paths=['language']))
+        answer = await self._call(_clients().auth.UpdateUser(
+            request, metadata=self._metadata, timeout=CALL_TIMEOUT))
+        self.account = replace(self.account, language=answer.language)
+        return self.account
+
+    # the account itself (ui/pages/profile.py)
+
+    async def whoami(self) -> auth_pb2.User:
+        answer = await self._call(_clients().auth.WhoAmI(
+            auth_pb2.WhoAmIRequest(), metadata=self._metadata, timeout=CALL_TIMEOUT))
+        return answer.user
+
+    async def signed_in(self) -> bool:
+        """Whether this account's session still holds."""
+        try:
+            await self.whoami()
+        except ApiError:
+            return False
+        return True
+
+    async def organization_title(self) -> str:
+        """The client's organization by its name; empty for staff and on failure."""
+        if not self.account.organization:
+            return ''
+        request = auth_pb2.GetOrganizationRequest(name=self.account.organization)
+        try:
+            return (await self._call(_clients().auth.GetOrganization(
+                request, metadata=self._metadata, timeout=CALL_TIMEOUT))).display_name
+        except ApiError:
+            return ''
+
+    async def update_profile(self, full_name: str, phone: str) -> auth_pb2.User:
+        """Saves the person's own name and phone; this Api's account follows."""
+        user = auth_pb2.User(name=self.account.name, full_name=full_name.strip(),
+                             phone=phone.strip())
+        request = auth_pb2.UpdateUserRequest(user=user,
+                                             update_mask=FieldMask(paths=['full_name', 'phone']))
+        try:
+            saved = await _clients().auth.UpdateUser(request, metadata=self._metadata,
+                                                     timeout=CALL_TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            raise account_error(error) from None
+        self.account = replace(self.account, full_name=saved.full_name, phone=saved.phone)
+        return saved
+
+    async def change_password(self, current: str, new: str) -> None:
+        """Sets a new password. The service ends every session of the person and opens a
+        fresh one, which this Api adopts (the caller remembers `self.account`)."""
+        request = auth_pb2.ChangePasswordRequest(current_password=current, new_password=new)
+        try:
+            answer = await _clients().auth.ChangePassword(request, metadata=self._metadata,
+                                                          timeout=CALL_TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            raise account_error(error) from None
+        self.account = replace(self.account, token=answer.session_token,
+                               password_change_required=False)
+        self._metadata = bearer(answer.session_token)
+
+    # the bell (ui/notifications.py)
+
+    async def notifications(self, count: int) -> pb.ListNotificationsResponse:
+        """The latest notifications, newest first, with the unread count."""
+        request = pb.ListNotificationsRequest(page_size=count)
+        return await self._call(_clients().tickets.ListNotifications(
+            request, metadata=self._metadata, timeout=CALL_TIMEOUT))
+
+    async def mark_notifications_read(self, names: Iterable[str] = (), *,
+                                      ticket: str = '') -> int:
+        """Marks these notifications read (only those of `ticket` when given); none given:
+        all of the person's."""
+        request = pb.MarkNotificationsReadRequest(names=list(names), ticket=ticket)
+        answer = await self._call(_clients().tickets.MarkNotificationsRead(
+            request, metadata=self._metadata, timeout=CALL_TIMEOUT))
+        return answer.marked
+
     # tickets
 
-    async def list_tickets(self, *, statuses: list[int] | None = None,
-                           query: str = '') -> pb.ListTicketsResponse:
+    async def list_tickets(self, *, statuses: list[int] | None = None, query: str = '',
+                           site: str = '', priorities: list[int] | None = None,
+                           order_by: str = '', page_token: str = '') -> pb.ListTicketsResponse:
         request = pb.ListTicketsRequest(page_size=PAGE_SIZE, statuses=statuses or [],
-                                        query=query.strip())
+                                        query=query.strip(), site=site,
+                                        priorities=priorities or [], order_by=order_by,
+                                        page_token=page_token)
         return await self._call(_clients().tickets.ListTickets(
             request, metadata=self._metadata, timeout=CALL_TIMEOUT))
 
@@ -225,11 +321,13 @@ class Api:
         return await self._call(_clients().tickets.GetTicket(
             request, metadata=self._metadata, timeout=CALL_TIMEOUT))
 
+    @traced_action('create_ticket')
     async def create_ticket(self, ticket: pb.Ticket, request_id: str) -> pb.Ticket:
         request = pb.CreateTicketRequest(ticket=ticket, request_id=request_id)
         return await self._call(_clients().tickets.CreateTicket(
             request, metadata=self._metadata, timeout=CALL_TIMEOUT))
 
+    @traced_action('transition')
     async def transition(self, name: str, action: int, *, text: str = '', rating: int = 0,
                          target: int = pb.STATUS_UNSPECIFIED) -> pb.Ticket:
         request = pb.TransitionTicketRequest(name=name, action=action, text=text.strip(),
@@ -250,6 +348,7 @@ class Api:
             if not token:
                 return comments
 
+    @traced_action('add_comment')
     async def add_comment(self, name: str, body: str, request_id: str) -> pb.Comment:
         comment = pb.Comment(body=body.strip(), visibility=pb.VISIBILITY_PUBLIC)
         request = pb.AddCommentRequest(parent=name, comment=comment, request_id=request_id)
@@ -300,22 +399,57 @@ def translate(error: grpc.aio.AioRpcError) -> ApiError:
         reason, violations = error_details(error)
     except Exception:  # a malformed status detail must not hide the error itself
         reason, violations = '', []
-    message = REASONS.get(reason) or MESSAGES.get(code) or \
-        'Не удалось выполнить запрос. Попробуйте ещё раз.'
+    message = _(REASONS.get(reason) or MESSAGES.get(code) or FAILED)
     by_field: dict[str, str] = {}
     for path, description in violations:
         label = labels.field(path)
         by_field[label] = _describe(description)
     if by_field:
-        message = 'Проверьте поля: ' + '; '.join(f'{k} — {v}' for k, v in by_field.items())
+        problems = '; '.join(f'{k} — {v}' for k, v in by_field.items())
+        message = _('Проверьте поля: {problems}').format(problems=problems)
     return ApiError(message, code=code, reason=reason, violations=by_field)
+
+
+def account_error(error: grpc.aio.AioRpcError) -> ApiError:
+    """A refused profile or password change, its problems keyed by the form's field
+    (`full_name`, `phone`, `current_password`, `new_password`)."""
+    code = error.code()
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:  # the login throttle guards it too
+        return ApiError(_('Слишком много неудачных попыток. Попробуйте позже.'), code=code)
+    try:
+        _reason, violations = error_details(error)
+    except Exception:  # a malformed status detail must not hide the error itself
+        violations = []
+    problems = {path.rsplit('.', 1)[-1]: _account_problem(description)
+                for path, description in violations}
+    if not problems:
+        return translate(error)
+    return ApiError(next(iter(problems.values())), code=code, violations=problems)
+
+
+def _account_problem(description: str) -> str:
+    """The auth service's words (services/auth/passwords.py, messages.py) for a person."""
+    lowered = description.lower()
+    if 'is wrong' in lowered:
+        return _('Текущий пароль указан неверно')
+    if 'too common' in lowered:
+        return _('Слишком простой или распространённый пароль — выберите другой')
+    if 'e-mail' in lowered:
+        return _('Пароль не должен совпадать с e-mail')
+    if (length := re.search(r'at least (\d+)', lowered)):
+        return _('Не короче {count} символов').format(count=length[1])
+    if (length := re.search(r'at most (\d+)', lowered)):
+        return _('Не длиннее {count} символов').format(count=length[1])
+    if 'is required' in lowered:
+        return _('Обязательное поле')
+    return _('Неверное значение')
 
 
 def _describe(description: str) -> str:
     lowered = description.lower()
-    for phrase, russian in DESCRIPTIONS.items():
+    for phrase, msgid in DESCRIPTIONS.items():
         if phrase in lowered:
-            return russian
+            return _(msgid)
     return description
 
 

@@ -9,20 +9,29 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.common.config import Settings
 
-from . import api, files
+from . import api, files, observability
 
 PUBLIC_PATHS = {'/login', '/favicon.ico'}
 # NiceGUI's own static files, websocket and upload routes.
 INTERNAL_PREFIX = '/_nicegui'
+# Where an account with a manager-issued password must choose its own (ui/pages/login.py).
+PASSWORD_PAGE = '/password'
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
-    """Sends every request without a signed-in user to /login."""
+    """Sends every request without a signed-in user to /login, and every request of an
+    account that must change its password to the page that changes it."""
 
     async def dispatch(self, request: Request, call_next):
-        if is_public(request.url.path) or api.current_account() is not None:
+        path = request.url.path
+        if is_public(path):
             return await call_next(request)
-        return RedirectResponse('/login')
+        account = api.current_account()
+        if account is None:
+            return RedirectResponse('/login')
+        if account.password_change_required and path != PASSWORD_PAGE:
+            return RedirectResponse(PASSWORD_PAGE)
+        return await call_next(request)
 
 
 def is_public(path: str) -> bool:
@@ -34,9 +43,11 @@ def build(settings: Settings) -> None:
     # Importing a page module registers its page; /tickets/new before /tickets/{number}.
     from .pages import login, tickets_list, ticket_new, ticket_card  # noqa: F401
     from .pages import queue  # noqa: F401  (the developers' workspace, /queue)
+    from .pages import profile  # noqa: F401  (/profile)
     from .pages import (admin_organizations, admin_settings, admin_staff,  # noqa: F401
                         admin_tokens)
 
     api.setup(settings)
     files.register(settings.max_upload_bytes)  # GET /files/{id}, /files/{id}/preview
     app.add_middleware(AuthMiddleware)
+    observability.install()  # after (outside) the sign-in check: it counts its redirects

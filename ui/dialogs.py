@@ -10,6 +10,8 @@ from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+from .i18n import _
+
 
 async def ask_text(title: str, label: str, confirm: str) -> str | None:
     with ui.dialog() as dialog, ui.card().classes('w-[36rem] max-w-full gap-3'):
@@ -19,7 +21,7 @@ async def ask_text(title: str, label: str, confirm: str) -> str | None:
 
         def submit() -> None:
             if not (text.value or '').strip():
-                text.error = 'Заполните это поле'
+                text.error = _('Заполните это поле')
                 return
             dialog.submit(text.value.strip())
 
@@ -30,12 +32,12 @@ async def ask_text(title: str, label: str, confirm: str) -> str | None:
 async def ask_acceptance() -> int | None:
     """The rating (0 when none) of the accepted work."""
     with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3'):
-        ui.label('Принять работы?').classes('text-h6')
-        ui.label('Тикет получит статус «Выполнен». Если есть замечания, не принимайте '
-                 'работы, а напишите их в комментарии.').classes('text-grey-8')
-        ui.label('Оцените работу (необязательно)').classes('text-caption text-grey-7')
+        ui.label(_('Принять работы?')).classes('text-h6')
+        ui.label(_('Тикет получит статус «Выполнен». Если есть замечания, не принимайте '
+                   'работы, а напишите их в комментарии.')).classes('text-grey-8')
+        ui.label(_('Оцените работу (необязательно)')).classes('text-caption text-grey-7')
         rating = ui.rating(max=5, value=0, size='lg', color='amber-8').mark('rating')
-        _buttons(dialog, 'Принять работы', lambda: dialog.submit(int(rating.value or 0)),
+        _buttons(dialog, _('Принять работы'), lambda: dialog.submit(int(rating.value or 0)),
                  color='positive')
     return await answer(dialog)
 
@@ -43,16 +45,16 @@ async def ask_acceptance() -> int | None:
 async def ask_take_back() -> int | None:
     """Where the ticket goes back to: in progress (default) or the queue."""
     with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3'):
-        ui.label('Вернуть в доработку').classes('text-h6')
-        target = ui.radio({pb.STATUS_IN_PROGRESS: 'В работу', pb.STATUS_QUEUED: 'В очередь'},
+        ui.label(_('Вернуть в доработку')).classes('text-h6')
+        target = ui.radio({pb.STATUS_IN_PROGRESS: _('В работу'), pb.STATUS_QUEUED: _('В очередь')},
                           value=pb.STATUS_IN_PROGRESS).props('inline')
-        _buttons(dialog, 'Вернуть', lambda: dialog.submit(target.value))
+        _buttons(dialog, _('Вернуть'), lambda: dialog.submit(target.value))
     return await answer(dialog)
 
 
 def _buttons(dialog: ui.dialog, confirm: str, on_confirm, color: str = 'primary') -> None:
     with ui.row().classes('w-full justify-end gap-2'):
-        ui.button('Отмена', on_click=lambda: dialog.submit(None)).props('flat no-caps')
+        ui.button(_('Отмена'), on_click=lambda: dialog.submit(None)).props('flat no-caps')
         ui.button(confirm, on_click=on_confirm, color=color).props('unelevated no-caps') \
             .mark('dialog-confirm')
 

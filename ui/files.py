@@ -8,6 +8,7 @@ missing one (404). No token ever appears in a URL.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import AsyncIterator, Callable
@@ -25,8 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.common.clients import bearer
 from ticketdesk.files.v1 import files_pb2
 
-from . import api
+from . import api, i18n
 from .api import Account, Api, ApiError
+from .i18n import N_, _
 
 UPLOAD_CHUNK_BYTES = 256 * 1024
 UPLOAD_TIMEOUT = 300.0
@@ -44,31 +46,33 @@ PROTECTIVE_HEADERS = {
     'Cache-Control': 'private, no-store',
 }
 
-TOO_LARGE = 'Файл больше {limit}'
-TYPE_NOT_ALLOWED = ('Такой тип файла не поддерживается: разрешены изображения, PDF, '
-                    'документы Office, таблицы, текст, CSV, ZIP')
-PARENT_GONE = 'Тикет или комментарий не найден: файл не прикреплён.'
-NOT_FOUND_PAGE = '''<!doctype html><html lang="ru"><head><meta charset="utf-8">
-<title>Файл не найден — TicketDesk</title></head><body style="font-family: sans-serif;
-text-align: center; padding: 4rem"><h1>Файл не найден</h1>
-<p>Файл удалён или недоступен вам.</p><p><a href="/">Все тикеты</a></p></body></html>'''
-UNAVAILABLE_PAGE = NOT_FOUND_PAGE.replace('Файл не найден', 'Файл сейчас недоступен') \
-    .replace('Файл удалён или недоступен вам.', 'Попробуйте ещё раз через минуту.')
+TOO_LARGE = N_('Файл больше {limit}')
+TYPE_NOT_ALLOWED = N_('Такой тип файла не поддерживается: разрешены изображения, PDF, '
+                      'документы Office, таблицы, текст, CSV, ZIP')
+PARENT_GONE = N_('Тикет или комментарий не найден: файл не прикреплён.')
+# Plain HTTP answers about a file (no page, so no client: the language is the account's).
+FILE_PAGE = '''<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{title} — TicketDesk</title></head><body style="font-family: sans-serif;
+text-align: center; padding: 4rem"><h1>{title}</h1>
+<p>{text}</p><p><a href="/">{back}</a></p></body></html>'''
+NOT_FOUND = (N_('Файл не найден'), N_('Файл удалён или недоступен вам.'))
+UNAVAILABLE = (N_('Файл сейчас недоступен'), N_('Попробуйте ещё раз через минуту.'))
 
 
 # --- pure helpers ------------------------------------------------------------------------
 
 def format_size(size: int) -> str:
-    """`2621440` -> «2,5 МБ»: binary units, one decimal, a Russian comma."""
-    value = float(size)
-    for unit in ('Б', 'КБ', 'МБ'):
-        if value < 1024 or unit == 'МБ':
-            break
-        value /= 1024
-    if unit == 'Б':
-        return f'{size} Б'
-    shown = f'{value:.1f}'.rstrip('0').rstrip('.').replace('.', ',')
-    return f'{shown} {unit}'
+    """`2621440` -> «2,5 МБ» (2.5 MB in English): binary units, one decimal."""
+    if size < 1024:
+        return _('{size} Б').format(size=size)
+    value = size / 1024
+    unit = N_('КБ')
+    if value >= 1024:
+        value, unit = value / 1024, N_('МБ')
+    shown = f'{value:.1f}'.rstrip('0').rstrip('.')
+    if i18n.current_language() == 'ru':
+        shown = shown.replace('.', ',')  # the Russian decimal comma
+    return f'{shown} {_(unit)}'
 
 
 def ascii_fallback(name: str) -> str:
@@ -106,14 +110,14 @@ def upload_problem(error: ApiError, limit: int) -> str:
     if error.reason == 'FILE_TOO_LARGE':
         return too_large(limit)
     if error.reason == 'FILE_TYPE_NOT_ALLOWED':
-        return TYPE_NOT_ALLOWED
+        return _(TYPE_NOT_ALLOWED)
     if error.code == grpc.StatusCode.NOT_FOUND:
-        return PARENT_GONE
+        return _(PARENT_GONE)
     return error.message
 
 
 def too_large(limit: int) -> str:
-    return TOO_LARGE.format(limit=format_size(limit))
+    return _(TOO_LARGE).format(limit=format_size(limit))
 
 
 def file_id(file: files_pb2.File) -> str:
@@ -183,7 +187,7 @@ class Download:
             raise api.translate(error) from None
         if first is grpc.aio.EOF or first.WhichOneof('part') != 'file':
             call.cancel()
-            raise ApiError('Файл не найден', code=grpc.StatusCode.NOT_FOUND)
+            raise ApiError(_('Файл не найден'), code=grpc.StatusCode.NOT_FOUND)
         return cls(first.file, call)
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -221,7 +225,8 @@ async def serve_file(file_id: str, *, inline: bool) -> Response:
 
 
 def not_found_page() -> HTMLResponse:
-    return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=PROTECTIVE_HEADERS)
+    return HTMLResponse(file_page(NOT_FOUND, _reader_language()), status_code=404,
+                        headers=PROTECTIVE_HEADERS)
 
 
 def error_page(error: ApiError) -> Response:
@@ -229,7 +234,23 @@ def error_page(error: ApiError) -> Response:
         return RedirectResponse('/login?expired=1')
     if error.not_found or error.code == grpc.StatusCode.INVALID_ARGUMENT:
         return not_found_page()
-    return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers=PROTECTIVE_HEADERS)
+    return HTMLResponse(file_page(UNAVAILABLE, _reader_language()), status_code=503,
+                        headers=PROTECTIVE_HEADERS)
+
+
+def file_page(message: tuple[str, str], code: str) -> str:
+    """The plain page telling `message` (title, text) in the language `code`."""
+    def text(msgid: str) -> str:
+        return html.escape(i18n.translate(msgid, code))
+
+    title, body = message
+    return FILE_PAGE.format(lang=i18n.QUASAR.get(code, i18n.DEFAULT), title=text(title),
+                            text=text(body), back=text(N_('Все тикеты')))
+
+
+def _reader_language() -> str:
+    account = api.current_account()  # an HTTP request: the storage is the requester's own
+    return account.language if account else i18n.DEFAULT
 
 
 class UploadSizeLimit:
@@ -250,7 +271,7 @@ class UploadSizeLimit:
             return
         declared = Headers(scope=scope).get('content-length', '')
         if declared.isdigit() and int(declared) > self.cap:
-            await Response('Файл слишком большой', status_code=413)(scope, receive, send)
+            await Response(_('Файл слишком большой'), status_code=413)(scope, receive, send)
             return
         await self.app(scope, self._counted(receive), send)
 
@@ -262,7 +283,7 @@ class UploadSizeLimit:
             message = await receive()
             received += len(message.get('body', b''))
             if received > self.cap:
-                raise HTTPException(413, 'Файл слишком большой')
+                raise HTTPException(413, _('Файл слишком большой'))
             return message
 
         return counted

@@ -1,5 +1,5 @@
 """The frame every signed-in page shares: the header with the product's name,
-«Создать тикет» in the top right corner, the user and «Выйти»."""
+«Создать тикет» in the top right corner, the notification bell and the user menu."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
-from . import api
 from .api import Api, ApiError
+from .i18n import N_, _
+from .notifications import Bell
+from .user_menu import user_menu
 
-PRODUCT = 'Сервис технической поддержки сайтов'
+PRODUCT = N_('Сервис технической поддержки сайтов')
 PRIMARY = '#1f5fa6'
 
 
@@ -31,38 +33,40 @@ def frame(session: Api, title: str) -> Iterator[ui.column]:
 
 
 def _header(session: Api) -> None:
+    """Product name, the staff's links, «Создать тикет», the bell and the user menu; on a
+    phone the buttons keep their icons and accessible names, their texts hide."""
     account = session.account
-    with ui.header().classes('items-center px-6 py-2 gap-4 bg-primary text-white shadow'):
-        with ui.link(target='/').classes('row items-center gap-3 no-underline text-white'):
+    with ui.header().classes('items-center no-wrap px-2 sm:px-6 py-2 gap-1 sm:gap-3 '
+                             'bg-primary text-white shadow') as header:
+        with ui.link(target='/').classes('row no-wrap items-center gap-3 no-underline '
+                                         'text-white min-w-0'):
             ui.icon('support_agent', size='md')
-            with ui.column().classes('gap-0'):
-                ui.label(PRODUCT).classes('text-lg font-medium leading-tight')
+            with ui.column().classes('gap-0 max-md:hidden'):
+                ui.label(_(PRODUCT)).classes('text-lg font-medium leading-tight')
                 ui.label('TicketDesk').classes('text-xs opacity-80 leading-tight')
+            ui.label('TicketDesk').classes('md:hidden max-sm:hidden text-lg font-medium')
         ui.space()
         if not account.is_client:  # the developers' workspace (ui/pages/queue.py)
-            ui.button('Очередь', icon='view_list', on_click=lambda: ui.navigate.to('/queue')) \
-                .props('flat color=white no-caps').mark('queue-link')
+            _link_button(_('Очередь'), 'view_list', '/queue').mark('queue-link')
         if account.role == 'manager':  # the administration (ui/pages/admin_*.py)
-            ui.button('Администрирование', icon='admin_panel_settings',
-                      on_click=lambda: ui.navigate.to('/admin')) \
-                .props('flat color=white no-caps').mark('admin-link')
-        ui.button('Создать тикет', icon='add', on_click=lambda: ui.navigate.to('/tickets/new')) \
-            .props('unelevated color=white text-color=primary no-caps') \
+            _link_button(_('Администрирование'), 'admin_panel_settings', '/admin') \
+                .mark('admin-link')
+        _link_button(_('Создать тикет'), 'add', '/tickets/new',
+                     look='unelevated color=white text-color=primary') \
             .classes('font-medium') \
             .mark('create-ticket')
-        with ui.column().classes('gap-0 items-end max-sm:hidden'):
-            ui.label(account.full_name or account.email).classes('text-sm font-medium')
-            ui.label(account.role_title).classes('text-xs opacity-80')
+        Bell(session)
+        user_menu(session, header)
 
-        async def logout() -> None:
-            try:
-                await session.logout()
-            except ApiError:
-                pass  # the session ends here anyway
-            api.forget()
-            ui.navigate.to('/login')
 
-        ui.button('Выйти', icon='logout', on_click=logout).props('flat color=white no-caps')
+def _link_button(text: str, icon: str, target: str, *,
+                 look: str = 'flat color=white') -> ui.button:
+    """A header button whose text hides on a phone (its accessible name stays)."""
+    with ui.button(icon=icon, on_click=lambda: ui.navigate.to(target)) \
+            .props(f'{look} no-caps') as button:
+        ui.label(text).classes('max-sm:hidden ml-2')
+    button.props['aria-label'] = text
+    return button
 
 
 def show_error(error: ApiError) -> None:

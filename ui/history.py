@@ -13,35 +13,36 @@ from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from . import labels
+from . import i18n, labels
 from .api import ApiError
 from .frame import show_error
 from .workspace_api import WorkspaceApi
+from .i18n import N_, _
 
 SHOWN = 8  # entries before «Показать все»
 FOLLOW_SECONDS = 1.0  # how often the section looks whether the card's ticket changed
 
 FIELD = {
-    'status': 'Статус',
-    'assignee': 'Исполнитель',
-    'planned_date': 'Плановая дата',
-    'estimate_hours': 'Оценка',
-    'priority': 'Приоритет',
-    'has_remarks': 'Замечания',
-    'rating': 'Оценка работы',
+    'status': N_('Статус'),
+    'assignee': N_('Исполнитель'),
+    'planned_date': N_('Плановая дата'),
+    'estimate_hours': N_('Оценка'),
+    'priority': N_('Приоритет'),
+    'has_remarks': N_('Замечания'),
+    'rating': N_('Оценка работы'),
     'sla_breached': 'SLA',
-    'title': 'Название',
-    'description': 'Описание',
-    'site': 'Сайт',
-    'contact': 'Контакт',
-    'desired_date': 'Желаемая дата реализации',
+    'title': N_('Название'),
+    'description': N_('Описание'),
+    'site': N_('Сайт'),
+    'contact': N_('Контакт'),
+    'desired_date': N_('Желаемая дата реализации'),
 }
 # The client's card shows neither the assignee nor the estimate nor the SLA clock.
 STAFF_ONLY = {'sla_breached', 'assignee', 'estimate_hours'}
 # Fields whose values are too long or too private for one line.
 WITHOUT_VALUES = {'description', 'contact', 'site'}
-SLA_GOALS = {'first_response': 'пропущен срок первого ответа',
-             'resolution': 'пропущен срок решения'}
+SLA_GOALS = {'first_response': N_('пропущен срок первого ответа'),
+             'resolution': N_('пропущен срок решения')}
 ICONS = {'status': 'swap_horiz', 'assignee': 'person', 'planned_date': 'event',
          'estimate_hours': 'timer', 'priority': 'flag', 'has_remarks': 'feedback',
          'rating': 'star', 'sla_breached': 'alarm', 'desired_date': 'event'}
@@ -59,24 +60,27 @@ class Line:
 
 
 def describe(entry: pb.HistoryEntry, *, people: dict[str, str], staff: bool) -> Line | None:
-    """The entry in Russian; None when the viewer must not see it."""
+    """The entry in the reader's language; None when the viewer must not see it."""
     if entry.field in STAFF_ONLY and not staff:
         return None
-    title = FIELD.get(entry.field, entry.field)
+    title = _(FIELD[entry.field]) if entry.field in FIELD else entry.field
     raw_old, raw_new = (_meaningful(entry.field, v) for v in (entry.old_value, entry.new_value))
     old, new = (value(entry.field, v, people=people, staff=staff) for v in (raw_old, raw_new))
     if entry.field == 'status' and not entry.old_value:
-        title, change = 'Тикет создан', f'статус «{new}»'
+        title, change = _('Тикет создан'), _('статус «{status}»').format(status=new)
     elif entry.field == 'sla_breached':
-        change = SLA_GOALS.get(entry.new_value, 'цель SLA пропущена')
+        change = _(SLA_GOALS[entry.new_value]) if entry.new_value in SLA_GOALS \
+            else _('цель SLA пропущена')
     elif entry.field in WITHOUT_VALUES:
-        change = 'изменено'
+        change = _('изменено')
     elif entry.field == 'has_remarks':
-        change = 'клиент оставил замечания' if entry.new_value == 'True' else 'замечания сняты'
+        change = _('клиент оставил замечания') if entry.new_value == 'True' \
+            else _('замечания сняты')
     elif not raw_old:
-        change = f'назначено: {new}' if entry.field == 'assignee' else f'установлено: {new}'
+        change = (_('назначено: {value}') if entry.field == 'assignee'
+                  else _('установлено: {value}')).format(value=new)
     elif not raw_new:
-        change = f'снято (было: {old})'
+        change = _('снято (было: {value})').format(value=old)
     else:
         change = f'{old} → {new}'
     return Line(title, change, entry.actor_display_name or 'TicketDesk',
@@ -106,20 +110,22 @@ def value(field: str, raw: str, *, people: dict[str, str], staff: bool) -> str:
     if field == 'estimate_hours':
         return hours(raw)
     if field == 'assignee':
-        return people.get(raw, 'сотрудник студии') if staff else 'сотрудник студии'
+        return people.get(raw, _('сотрудник студии')) if staff else _('сотрудник студии')
     if field == 'rating':
         return '★' * int(raw) if raw.isdigit() else raw
     return raw
 
 
 def hours(raw: str | float) -> str:
-    """`2.0` -> `2 ч`, `2.5` -> `2,5 ч`."""
+    """`2.0` -> `2 ч`, `2.5` -> `2,5 ч` (`2.5 h` in English)."""
     try:
         number = float(raw)
     except ValueError:
         return str(raw)
-    shown = f'{number:.2f}'.rstrip('0').rstrip('.').replace('.', ',')
-    return f'{shown} ч'
+    shown = f'{number:.2f}'.rstrip('0').rstrip('.')
+    if i18n.current_language() == 'ru':
+        shown = shown.replace('.', ',')  # the Russian decimal comma
+    return _('{hours} ч').format(hours=shown)
 
 
 def _enum(enum, prefix: str, code: str) -> int:
@@ -151,7 +157,7 @@ class HistorySection:
         with ui.card().classes('w-full gap-2 p-6').mark('history'):
             with ui.row().classes('w-full items-center gap-2'):
                 ui.icon('history', size='sm', color='grey-7')
-                ui.label('История').classes('text-h6')
+                ui.label(_('История')).classes('text-h6')
             self.lines()
         ui.timer(FOLLOW_SECONDS, self.follow)
 
@@ -182,17 +188,17 @@ class HistorySection:
         shown = [line for entry in reversed(self.entries)
                  if (line := describe(entry, people=self.people, staff=self.staff))]
         if self.loaded_etag is None:
-            ui.label('Загрузка…').classes('text-grey-7')
+            ui.label(_('Загрузка…')).classes('text-grey-7')
             return
         if not shown:
-            ui.label('Изменений пока нет.').classes('text-grey-7')
+            ui.label(_('Изменений пока нет.')).classes('text-grey-7')
             return
         visible = shown if self.show_all else shown[:SHOWN]
         with ui.column().classes('w-full gap-0').mark('history-entries'):
             for line in visible:
                 _line(line)
         if len(shown) > len(visible):
-            ui.button(f'Показать все ({len(shown)})', on_click=self._expand) \
+            ui.button(_('Показать все ({count})').format(count=len(shown)), on_click=self._expand) \
                 .props('flat dense no-caps color=primary')
 
     def _expand(self) -> None:

@@ -1,4 +1,6 @@
-"""Russian labels and colours of the domain's enums, as the client instruction names them."""
+"""Labels and colours of the domain's enums, as the client instruction names them.
+
+The dicts hold the Russian msgids; the functions answer in the reader's language."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+from . import i18n
+from .i18n import N_, _
+
 STATUS = {
-    pb.STATUS_QUEUED: 'В очереди',
-    pb.STATUS_IN_PROGRESS: 'В работе',
-    pb.STATUS_NEEDS_INFO: 'Требует уточнений',
-    pb.STATUS_AWAITING_ACCEPTANCE: 'Ожидает приемку',
-    pb.STATUS_DONE: 'Выполнен',
-    pb.STATUS_CANCELLED: 'Отменён',
+    pb.STATUS_QUEUED: N_('В очереди'),
+    pb.STATUS_IN_PROGRESS: N_('В работе'),
+    pb.STATUS_NEEDS_INFO: N_('Требует уточнений'),
+    pb.STATUS_AWAITING_ACCEPTANCE: N_('Ожидает приемку'),
+    pb.STATUS_DONE: N_('Выполнен'),
+    pb.STATUS_CANCELLED: N_('Отменён'),
 }
 
 STATUS_COLOR = {
@@ -32,10 +37,10 @@ STATUS_COLOR = {
 WAITING_FOR_CLIENT = (pb.STATUS_NEEDS_INFO, pb.STATUS_AWAITING_ACCEPTANCE)
 
 PRIORITY = {
-    pb.PRIORITY_LOW: 'Низкий',
-    pb.PRIORITY_NORMAL: 'Обычный',
-    pb.PRIORITY_HIGH: 'Высокий',
-    pb.PRIORITY_CRITICAL: 'Критический',
+    pb.PRIORITY_LOW: N_('Низкий'),
+    pb.PRIORITY_NORMAL: N_('Обычный'),
+    pb.PRIORITY_HIGH: N_('Высокий'),
+    pb.PRIORITY_CRITICAL: N_('Критический'),
 }
 
 PRIORITY_COLOR = {
@@ -46,22 +51,22 @@ PRIORITY_COLOR = {
 }
 
 ACTION = {
-    pb.ACTION_START_WORK: 'Взять в работу',
-    pb.ACTION_RETURN_TO_QUEUE: 'Вернуть в очередь',
-    pb.ACTION_ASK_CLARIFICATION: 'Запросить уточнение',
-    pb.ACTION_CONTINUE_WITHOUT_ANSWER: 'Продолжить без ответа',
-    pb.ACTION_SUBMIT_FOR_ACCEPTANCE: 'Сдать на приемку',
-    pb.ACTION_ACCEPT: 'Принять работы',
-    pb.ACTION_TAKE_BACK: 'Вернуть в доработку',
-    pb.ACTION_WITHDRAW: 'Отозвать тикет',
-    pb.ACTION_CLOSE: 'Закрыть тикет',
+    pb.ACTION_START_WORK: N_('Взять в работу'),
+    pb.ACTION_RETURN_TO_QUEUE: N_('Вернуть в очередь'),
+    pb.ACTION_ASK_CLARIFICATION: N_('Запросить уточнение'),
+    pb.ACTION_CONTINUE_WITHOUT_ANSWER: N_('Продолжить без ответа'),
+    pb.ACTION_SUBMIT_FOR_ACCEPTANCE: N_('Сдать на приемку'),
+    pb.ACTION_ACCEPT: N_('Принять работы'),
+    pb.ACTION_TAKE_BACK: N_('Вернуть в доработку'),
+    pb.ACTION_WITHDRAW: N_('Отозвать тикет'),
+    pb.ACTION_CLOSE: N_('Закрыть тикет'),
 }
 
 # What the text of an action is called in its dialog (the rules say which actions need one).
 ACTION_TEXT = {
-    'question': 'Вопрос клиенту',
-    'summary': 'Что сделано',
-    'reason': 'Причина',
+    'question': N_('Вопрос клиенту'),
+    'summary': N_('Что сделано'),
+    'reason': N_('Причина'),
 }
 
 ROLE = {
@@ -72,30 +77,35 @@ ROLE = {
 }
 
 ROLE_TITLE = {
-    'client': 'Клиент',
-    'developer': 'Разработчик',
-    'manager': 'Менеджер проекта',
-    'service': 'Служба',
+    'client': N_('Клиент'),
+    'developer': N_('Разработчик'),
+    'manager': N_('Менеджер проекта'),
+    'service': N_('Служба'),
 }
 
 # Form fields as the server names them (last path segment) -> the form's labels.
 FIELD = {
-    'title': 'Название',
-    'site': 'URL сайта',
-    'contact': 'Контакт',
-    'user': 'Контакт',
-    'description': 'Описание',
-    'desired_date': 'Желаемая дата реализации',
-    'priority': 'Приоритет',
-    'organization': 'Организация',
-    'body': 'Комментарий',
-    'text': 'Текст',
-    'rating': 'Оценка',
+    'title': N_('Название'),
+    'site': N_('URL сайта'),
+    'contact': N_('Контакт'),
+    'user': N_('Контакт'),
+    'description': N_('Описание'),
+    'desired_date': N_('Желаемая дата реализации'),
+    'priority': N_('Приоритет'),
+    'organization': N_('Организация'),
+    'body': N_('Комментарий'),
+    'text': N_('Текст'),
+    'rating': N_('Оценка работы'),
 }
 
 
 def status(value: int) -> str:
-    return STATUS.get(value, '—')
+    return _(STATUS[value]) if value in STATUS else '—'
+
+
+def statuses() -> dict[int, str]:
+    """Every status and its label, in the workflow's order (for filters)."""
+    return {value: _(title) for value, title in STATUS.items()}
 
 
 def status_color(value: int) -> str:
@@ -103,27 +113,42 @@ def status_color(value: int) -> str:
 
 
 def priority(value: int) -> str:
-    return PRIORITY.get(value, '—')
+    return _(PRIORITY[value]) if value in PRIORITY else '—'
+
+
+def priorities() -> dict[int, str]:
+    """Every priority and its label, lowest first (for selects)."""
+    return {value: _(title) for value, title in PRIORITY.items()}
 
 
 def action(value: int) -> str:
-    return ACTION.get(value, pb.Action.Name(value))
+    return _(ACTION[value]) if value in ACTION else pb.Action.Name(value)
+
+
+def action_text(kind: str) -> str:
+    """What the text an action needs is called: `question` -> «Вопрос клиенту»."""
+    return _(ACTION_TEXT[kind]) if kind in ACTION_TEXT else _('Текст')
+
+
+def role_title(role: str) -> str:
+    """`manager` -> «Менеджер проекта»; unknown roles keep their name."""
+    return _(ROLE_TITLE[role]) if role in ROLE_TITLE else role
 
 
 def field(path: str) -> str:
     """`ticket.contact.user` -> «Контакт»; unknown fields keep their name."""
     for part in reversed(path.split('.')):
         if part in FIELD:
-            return FIELD[part]
+            return _(FIELD[part])
     return path
 
 
 def day(iso: str) -> str:
-    """`2025-03-01` -> `01.03.2025`; empty stays a dash."""
+    """`2025-03-01` -> `01.03.2025` (`Mar 1, 2025` in English); empty stays a dash."""
     if not iso:
         return '—'
     try:
-        return date.fromisoformat(iso).strftime('%d.%m.%Y')
+        return i18n.format_day(date.fromisoformat(iso))
     except ValueError:
         return iso
 
@@ -132,5 +157,15 @@ def moment(stamp: Timestamp, zone: str = 'Europe/Moscow') -> str:
     """A protobuf timestamp in the studio's time zone, `01.03.2025 14:05`."""
     if not stamp.seconds and not stamp.nanos:
         return '—'
-    when: datetime = stamp.ToDatetime(tzinfo=ZoneInfo('UTC')).astimezone(ZoneInfo(zone))
-    return when.strftime('%d.%m.%Y %H:%M')
+    return i18n.format_moment(_local(stamp, zone))
+
+
+def moment_day(stamp: Timestamp, zone: str = 'Europe/Moscow') -> str:
+    """The day of a protobuf timestamp in the studio's time zone, `01.03.2025`."""
+    if not stamp.seconds and not stamp.nanos:
+        return '—'
+    return i18n.format_day(_local(stamp, zone).date())
+
+
+def _local(stamp: Timestamp, zone: str) -> datetime:
+    return stamp.ToDatetime(tzinfo=ZoneInfo('UTC')).astimezone(ZoneInfo(zone))

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+from . import i18n
+from .i18n import _
+
 SOON = timedelta(hours=2)
 ZONE = ZoneInfo('Europe/Moscow')
 CLOSED = (pb.STATUS_DONE, pb.STATUS_CANCELLED)
@@ -51,28 +54,27 @@ def due_time(ticket: pb.Ticket) -> datetime | None:
 def sla_state(ticket: pb.Ticket, now: datetime | None = None) -> SlaState:
     now = now or datetime.now(UTC)
     due = due_time(ticket)
-    hint = f'Срок SLA: {when(due, now)}' if due else ''
+    hint = _('Срок SLA: {due}').format(due=when(due, now)) if due else ''
     if ticket.sla_breached:
-        return SlaState(BREACHED, 'Просрочен', hint or 'Цель SLA пропущена')
+        return SlaState(BREACHED, _('Просрочен'), hint or _('Цель SLA пропущена'))
     if ticket.status in CLOSED:
         return SlaState(PAUSED, '—')
     if due is None or ticket.status in WAITING:
-        return SlaState(PAUSED, '—', 'SLA на паузе: тикет ждёт ответа клиента')
+        return SlaState(PAUSED, '—', _('SLA на паузе: тикет ждёт ответа клиента'))
     if due <= now:
-        return SlaState(BREACHED, 'Просрочен', hint)
+        return SlaState(BREACHED, _('Просрочен'), hint)
     if due - now <= SOON:
-        return SlaState(SOON_KIND, 'Скоро', hint)
+        return SlaState(SOON_KIND, _('Скоро'), hint)
     return SlaState(DUE, when(due, now), hint)
 
 
 def when(moment: datetime, now: datetime) -> str:
-    """`сегодня 15:40`, `завтра 11:00` or `02.12 11:00`, in the studio's time zone."""
+    """`сегодня 15:40`, `завтра 11:00` or `02.12 11:00`, in the studio's time zone
+    (`today 15:40`, `tomorrow 11:00`, `Dec 2, 11:00` in English)."""
     local, today = moment.astimezone(ZONE), now.astimezone(ZONE).date()
     clock = local.strftime('%H:%M')
     if local.date() == today:
-        return f'сегодня {clock}'
+        return _('сегодня {time}').format(time=clock)
     if local.date() == today + timedelta(days=1):
-        return f'завтра {clock}'
-    if local.year == today.year:
-        return local.strftime('%d.%m %H:%M')
-    return local.strftime('%d.%m.%Y %H:%M')
+        return _('завтра {time}').format(time=clock)
+    return i18n.format_moment(local, year=local.year != today.year)

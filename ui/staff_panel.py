@@ -20,12 +20,13 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from . import labels
 from .api import ApiError
 from .frame import show_error
-from .workspace_api import FIELDS, WorkspaceApi
+from .workspace_api import WorkspaceApi, field_label
+from .i18n import N_, _
 
 FOLLOW_SECONDS = 1.0
 MAX_ESTIMATE = 10_000
 UNASSIGNED = ''
-NOTE_LABEL = 'Внутренняя заметка — клиент не видит'
+NOTE_LABEL = N_('Внутренняя заметка — клиент не видит')
 # How an internal note stands out in the thread.
 NOTE_CLASSES = 'bg-amber-1'
 NOTE_STYLE = 'border-left: 4px solid #ff8f00; border: 1px dashed #ffb300; border-left-width: 4px'
@@ -74,49 +75,49 @@ class StaffPanel:
         with ui.card().classes('w-full gap-3 p-6').mark('staff-panel'):
             with ui.row().classes('w-full items-center gap-2'):
                 ui.icon('engineering', size='sm', color='primary')
-                ui.label('Работа студии').classes('text-h6')
+                ui.label(_('Работа студии')).classes('text-h6')
                 ui.space()
-                ui.label('Клиент видит приоритет и плановую дату; исполнителя и оценку — '
-                         'только студия.').classes('text-xs text-grey-7 max-md:hidden')
+                ui.label(_('Клиент видит приоритет и плановую дату; исполнителя и оценку — '
+                           'только студия.')).classes('text-xs text-grey-7 max-md:hidden')
             with ui.grid().classes('w-full gap-x-6 gap-y-2 grid-cols-1 sm:grid-cols-2 '
                                    'lg:grid-cols-4 items-start'):
                 with ui.column().classes('gap-0 min-w-0'):
-                    self.assignee = ui.select(self._assignee_options(), label='Исполнитель',
+                    self.assignee = ui.select(self._assignee_options(), label=_('Исполнитель'),
                                               value=self.saved.assignee,
                                               on_change=self._edited) \
                         .props('outlined dense options-dense').classes('w-full') \
                         .mark('assignee')
-                    self.assign_me = ui.button('Назначить меня', icon='person_add',
+                    self.assign_me = ui.button(_('Назначить меня'), icon='person_add',
                                                on_click=self._assign_me) \
                         .props('flat dense no-caps size=sm color=primary') \
                         .mark('assign-me')
-                self.priority = ui.select(labels.PRIORITY, label='Приоритет',
+                self.priority = ui.select(labels.priorities(), label=_('Приоритет'),
                                           value=self.saved.priority, on_change=self._edited) \
                     .props('outlined dense').classes('w-full').mark('staff-priority')
-                self.estimate = ui.number('Оценка, ч', min=0, max=MAX_ESTIMATE, step=0.5,
+                self.estimate = ui.number(_('Оценка, ч'), min=0, max=MAX_ESTIMATE, step=0.5,
                                           value=self.saved.estimate_hours or None,
                                           on_change=self._edited) \
-                    .props('outlined dense suffix="ч" clearable').classes('w-full') \
-                    .mark('estimate')
-                self.planned = ui.date_input('Плановая дата', value=self.saved.planned_date,
+                    .props('outlined dense clearable').classes('w-full').mark('estimate')
+                self.estimate.props['suffix'] = _('ч')
+                self.planned = ui.date_input(_('Плановая дата'), value=self.saved.planned_date,
                                              on_change=self._edited) \
                     .props('outlined dense clearable').classes('w-full').mark('planned-date')
             with ui.row().classes('w-full items-center gap-2'):
                 self.state = ui.label('').classes('text-sm text-orange-9').mark('staff-state')
                 ui.space()
-                self.reset_button = ui.button('Отменить', on_click=self._reset) \
+                self.reset_button = ui.button(_('Отменить'), on_click=self._reset) \
                     .props('flat no-caps')
-                self.save_button = ui.button('Сохранить', icon='save', on_click=self.save) \
+                self.save_button = ui.button(_('Сохранить'), icon='save', on_click=self.save) \
                     .props('unelevated no-caps').mark('staff-save')
         self._edited()
         ui.timer(0.05, self._load_people, once=True)
         ui.timer(FOLLOW_SECONDS, self.follow)
 
     def _assignee_options(self) -> dict[str, str]:
-        options = {UNASSIGNED: 'Не назначен', **self.people}
+        options = {UNASSIGNED: _('Не назначен'), **self.people}
         for name in (self.saved.assignee, getattr(getattr(self, 'assignee', None), 'value', '')):
             if name and name not in options:
-                options[name] = 'Я' if name == self.account.name else 'Сотрудник студии'
+                options[name] = _('Я') if name == self.account.name else _('Сотрудник студии')
         if self.account.name not in options:
             options[self.account.name] = self.account.full_name or self.account.email
         return options
@@ -144,9 +145,9 @@ class StaffPanel:
         changed = self.current().changed(self.saved) if hasattr(self, 'planned') else []
         self.save_button.set_enabled(bool(changed))
         self.reset_button.set_visibility(bool(changed))
-        names = {'assignee': 'исполнитель', 'priority': 'приоритет',
-                 'estimate_hours': 'оценка', 'planned_date': 'плановая дата'}
-        self.state.set_text('Не сохранено: ' + ', '.join(names[f] for f in changed)
+        names = {'assignee': _('исполнитель'), 'priority': _('приоритет'),
+                 'estimate_hours': _('оценка'), 'planned_date': _('плановая дата')}
+        self.state.set_text(_('Не сохранено: ') + ', '.join(names[f] for f in changed)
                             if changed else '')
 
     def _assign_me(self) -> None:
@@ -161,7 +162,7 @@ class StaffPanel:
                                                 'planned_date']
         if 'assignee' in fields:
             self.assignee.set_options(self._assignee_options() | (
-                {values.assignee: 'Сотрудник студии'} if values.assignee
+                {values.assignee: _('Сотрудник студии')} if values.assignee
                 and values.assignee not in self._assignee_options() else {}),
                 value=values.assignee)
         if 'priority' in fields:
@@ -177,18 +178,20 @@ class StaffPanel:
         problems: dict[str, str] = {}
         estimate = self.estimate.value
         if estimate not in (None, '') and not 0 <= float(estimate) <= MAX_ESTIMATE:
-            problems[FIELDS['estimate_hours']] = 'от 0 до 10 000 часов'
+            problems[field_label('estimate_hours')] = _('от 0 до 10 000 часов')
         planned = (self.planned.value or '').strip()
         if planned:
             try:
                 date.fromisoformat(planned)
             except ValueError:
-                problems[FIELDS['planned_date']] = 'выберите дату в календаре (ГГГГ-ММ-ДД)'
+                problems[field_label('planned_date')] = _('выберите дату в календаре (ГГГГ-ММ-ДД)')
         return problems
 
     def _widgets(self) -> dict[str, ui.element]:
-        return {FIELDS['assignee']: self.assignee, FIELDS['priority']: self.priority,
-                FIELDS['estimate_hours']: self.estimate, FIELDS['planned_date']: self.planned}
+        return {field_label('assignee'): self.assignee,
+                field_label('priority'): self.priority,
+                field_label('estimate_hours'): self.estimate,
+                field_label('planned_date'): self.planned}
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         for label, element in self._widgets().items():
@@ -225,7 +228,7 @@ class StaffPanel:
         self._clear_errors()
         self.card.ticket = updated
         self.card.details.refresh()
-        ui.notify('Сохранено', type='positive')
+        ui.notify(_('Сохранено'), type='positive')
 
     async def follow(self) -> None:
         """Takes over changes made elsewhere into the fields nobody is editing."""
@@ -253,20 +256,20 @@ def note_switch(card, textarea: ui.textarea, send_button: ui.button) -> ui.switc
         return None
 
     def show(internal: bool) -> None:
-        textarea.props['label'] = NOTE_LABEL if internal else 'Комментарий'
+        textarea.props['label'] = _(NOTE_LABEL) if internal else _('Комментарий')
         if internal:
             textarea.props('bg-color=amber-1')
         else:
             textarea.props(remove='bg-color')
         textarea.update()
-        send_button.set_text('Добавить заметку' if internal else 'Отправить')
+        send_button.set_text(_('Добавить заметку') if internal else _('Отправить'))
         send_button.props['color'] = 'amber-9' if internal else 'primary'
         send_button.update()
 
-    switch = ui.switch('Внутренняя заметка', on_change=lambda e: show(bool(e.value))) \
+    switch = ui.switch(_('Внутренняя заметка'), on_change=lambda e: show(bool(e.value))) \
         .props('dense color=amber-9').classes('text-sm order-first mr-auto') \
         .mark('internal-switch')
-    switch.tooltip('Заметку видят только сотрудники студии')
+    switch.tooltip(_('Заметку видят только сотрудники студии'))
     return switch
 
 
@@ -281,5 +284,5 @@ def internal_marker() -> None:
     """The label over an internal note in the thread."""
     with ui.row().classes('items-center gap-1 text-amber-10').mark('internal-note'):
         ui.icon('lock', size='xs')
-        ui.label(NOTE_LABEL).classes('text-xs font-medium')
+        ui.label(_(NOTE_LABEL)).classes('text-xs font-medium')
 

@@ -16,11 +16,13 @@ from nicegui.elements.upload_files import FileUpload
 
 from . import api, files
 from .api import Api, ApiError
+from .i18n import N_, _
 
-WAITING, SENDING, DONE, FAILED = 'ожидает', 'загружается', 'загружен', 'ошибка'
+# A picked file's state is its badge's msgid.
+WAITING, SENDING, DONE, FAILED = N_('ожидает'), N_('загружается'), N_('загружен'), N_('ошибка')
 STATE_COLOR = {WAITING: 'grey-7', SENDING: 'primary', DONE: 'positive', FAILED: 'negative'}
 MAX_FILES = 10
-TOO_MANY = f'Можно прикрепить не больше {MAX_FILES} файлов'
+TOO_MANY = N_('Можно прикрепить не больше {count} файлов')
 FAILURES_KEY = 'upload_failures'
 # Quasar's `rejected` event carries File objects; send the server what it can read.
 REJECTED_JS = ('(entries) => emit(entries.map(e => ({name: e.file.name, size: e.file.size, '
@@ -50,15 +52,19 @@ def received_problem(size: int, limit: int, held: int) -> str:
     if size > limit:
         return files.too_large(limit)
     if held >= MAX_FILES:
-        return TOO_MANY
+        return too_many()
     return ''
 
 
 def rejected_problem(reason: str, limit: int) -> str:
     """The browser's refusal (Quasar's failed validation) in words."""
     if reason == 'max-files':
-        return TOO_MANY
+        return too_many()
     return files.too_large(limit)
+
+
+def too_many() -> str:
+    return _(TOO_MANY).format(count=MAX_FILES)
 
 
 class FilePicker:
@@ -67,7 +73,8 @@ class FilePicker:
     def __init__(self, session: Api, *, hint: str = ''):
         self.session = session
         self.limit = api.settings().max_upload_bytes
-        self.hint = ' · '.join(filter(None, [hint, f'до {files.format_size(self.limit)} каждый']))
+        each = _('до {size} каждый').format(size=files.format_size(self.limit))
+        self.hint = ' · '.join(filter(None, [hint, each]))
         self.files: list[PickedFile] = []
         self.receiving = 0
         self.busy = False
@@ -75,7 +82,7 @@ class FilePicker:
 
     # --- the layout ---------------------------------------------------------------------
 
-    def build(self, *, button_text: str = 'Добавить файлы') -> None:
+    def build(self, *, button_text: str = '') -> None:
         """The hidden uploader, its button and the list of picked files."""
         self.upload = ui.upload(multiple=True, auto_upload=True, max_file_size=self.limit,
                                 max_files=MAX_FILES, on_upload=self._received,
@@ -84,7 +91,7 @@ class FilePicker:
         self.upload.on('failed', self._transfer_failed, args=[])
         pick = f'() => getElement({self.upload.id}).$refs.qRef.pickFiles()'
         with ui.row().classes('items-center gap-3'):
-            self.button = ui.button(button_text, icon='attach_file') \
+            self.button = ui.button(button_text or _('Добавить файлы'), icon='attach_file') \
                 .props('outline no-caps').mark('add-files')
             self.button.on('click', js_handler=pick)
             if self.hint:
@@ -97,7 +104,7 @@ class FilePicker:
         if self.receiving:
             with ui.row().classes('items-center gap-2 text-grey-8'):
                 ui.spinner(size='sm')
-                ui.label('Файлы передаются…')
+                ui.label(_('Файлы передаются…'))
         if not self.files:
             return
         with ui.column().classes('w-full gap-1').mark('picked-files'):
@@ -123,11 +130,11 @@ class FilePicker:
                 if picked.error:
                     ui.label(picked.error).classes('text-caption text-negative') \
                         .mark('file-error')
-            ui.badge(picked.state, color=STATE_COLOR[picked.state]) \
+            ui.badge(_(picked.state), color=STATE_COLOR[picked.state]) \
                 .props('outline').classes('shrink-0').mark('file-state')
             if picked.state in (WAITING, FAILED) and not self.busy:
                 ui.button(icon='close', on_click=lambda p=picked: self.remove(p)) \
-                    .props('flat round dense size=sm').tooltip('Убрать файл')
+                    .props('flat round dense size=sm').tooltip(_('Убрать файл'))
 
     # --- receiving from the browser -----------------------------------------------------
 
@@ -234,9 +241,10 @@ def show_failures(ticket: str) -> None:
         return
     app.storage.user[FAILURES_KEY] = notes
     ui.notify(failures_text(failed), type='negative', multi_line=True, timeout=0,
-              close_button='Закрыть')
+              close_button=_('Закрыть'))
 
 
 def failures_text(failed: list[list[str]]) -> str:
     """[['a.exe', 'Такой тип…']] -> «Не удалось прикрепить: «a.exe» — Такой тип…»."""
-    return 'Не удалось прикрепить: ' + '; '.join(f'«{name}» — {error}' for name, error in failed)
+    problems = '; '.join(f'«{name}» — {error}' for name, error in failed)
+    return _('Не удалось прикрепить: {problems}').format(problems=problems)

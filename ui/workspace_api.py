@@ -21,6 +21,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 from . import labels
 from .api import CALL_TIMEOUT, TRANSITION_TIMEOUT, Api, ApiError, _clients, translate
+from .i18n import N_, _
 
 T = TypeVar('T')
 
@@ -31,21 +32,28 @@ SCAN_LIMIT = 1000
 
 # The staff panel's fields, as the server names them.
 FIELDS = {
-    'assignee': 'Исполнитель',
-    'estimate_hours': 'Оценка, ч',
-    'planned_date': 'Плановая дата',
-    'priority': 'Приоритет',
-    'body': 'Комментарий',
+    'assignee': N_('Исполнитель'),
+    'estimate_hours': N_('Оценка, ч'),
+    'planned_date': N_('Плановая дата'),
+    'priority': N_('Приоритет'),
+    'body': N_('Комментарий'),
 }
-# The server's words about them, in Russian; first match wins.
+
+
+def field_label(name: str) -> str:
+    """`planned_date` -> «Плановая дата», as the staff panel labels the field."""
+    return _(FIELDS[name])
+
+
+# The server's words about them -> msgids; first match wins.
 PROBLEMS = (
-    ('developer or manager', 'выберите активного сотрудника студии'),
-    ('between 0 and', 'от 0 до 10 000 часов'),
-    ('must be a date', 'дата в формате ДД.ММ.ГГГГ'),
-    ('must be low, normal', 'выберите приоритет'),
-    ('must look like users', 'выберите сотрудника студии'),
-    ('is required', 'обязательное поле'),
-    ('must be at most', 'слишком длинный текст'),
+    ('developer or manager', N_('выберите активного сотрудника студии')),
+    ('between 0 and', N_('от 0 до 10 000 часов')),
+    ('must be a date', N_('дата в формате ДД.ММ.ГГГГ')),
+    ('must be low, normal', N_('выберите приоритет')),
+    ('must look like users', N_('выберите сотрудника студии')),
+    ('is required', N_('обязательное поле')),
+    ('must be at most', N_('слишком длинный текст')),
 )
 
 
@@ -145,7 +153,7 @@ def _translate(error: grpc.aio.AioRpcError) -> ApiError:
     """`api.translate`, with the staff fields named and described as the panel names them."""
     translated = translate(error)
     try:
-        _, violations = error_details(error)
+        _reason, violations = error_details(error)  # not `_`: that is gettext here
     except Exception:
         return translated
     if not violations:
@@ -154,18 +162,19 @@ def _translate(error: grpc.aio.AioRpcError) -> ApiError:
     for path, description in violations:
         last = path.rsplit('.', 1)[-1]
         if last in FIELDS:
-            by_field[FIELDS[last]] = problem(description)
+            by_field[field_label(last)] = problem(description)
         else:
             by_field.update({k: v for k, v in translated.violations.items()
                              if k == labels.field(path)})
-    message = 'Проверьте поля: ' + '; '.join(f'{k} — {v}' for k, v in by_field.items())
+    problems = '; '.join(f'{k} — {v}' for k, v in by_field.items())
+    message = _('Проверьте поля: {problems}').format(problems=problems)
     return ApiError(message, code=translated.code, reason=translated.reason,
                     violations=by_field)
 
 
 def problem(description: str) -> str:
     lowered = description.lower()
-    for phrase, russian in PROBLEMS:
+    for phrase, msgid in PROBLEMS:
         if phrase in lowered:
-            return russian
-    return 'неверное значение'
+            return _(msgid)
+    return _('неверное значение')

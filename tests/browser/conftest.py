@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import Backend, System
 from tests.support.processes import kill_tree, ticketdesk_env, wait_for
 
 CHROMIUM = Path('/usr/bin/chromium')
@@ -43,12 +44,13 @@ def require_browser() -> None:
 
 
 @pytest.fixture(scope='session')
-def base_url(tmp_path_factory) -> Iterator[str]:
-    """The web UI of a running TicketDesk with its demo data."""
+def system(tmp_path_factory) -> Iterator[System]:
+    """A running TicketDesk with its demo data: its web UI and gRPC addresses."""
     require_browser()
     given = os.environ.get('TICKETDESK_BROWSER_BASE_URL')
     if given:
-        yield given.rstrip('/')
+        yield System(given.rstrip('/'), os.environ.get('TICKETDESK_BROWSER_AUTH_ADDRESS', ''),
+                     os.environ.get('TICKETDESK_BROWSER_TICKETS_ADDRESS', ''))
         return
     data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
     env, ports = ticketdesk_env(data_dir, TICKETDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
@@ -60,9 +62,24 @@ def base_url(tmp_path_factory) -> Iterator[str]:
     try:
         wait_for(lambda: READY_LINE.search(log_path.read_text(errors='replace')) is not None,
                  STARTUP_TIMEOUT, f'ticketdesk dev (log: {log_path})', process=process)
-        yield f'http://127.0.0.1:{ports["ui"]}'
+        yield System(f'http://127.0.0.1:{ports["ui"]}', f'127.0.0.1:{ports["auth"]}',
+                     f'127.0.0.1:{ports["tickets"]}')
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope='session')
+def base_url(system) -> str:
+    """The web UI of a running TicketDesk with its demo data."""
+    return system.url
+
+
+@pytest.fixture(scope='session')
+async def backend(system) -> AsyncIterator[Backend]:
+    """The demo people on the gRPC APIs, to set a scene faster than clicking through it."""
+    people = Backend(system)
+    yield people
+    await people.close()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -111,11 +128,26 @@ async def new_page(browser) -> AsyncIterator:
         await context.close()
 
 
+TAKEN: set[Path] = set()  # the screenshots of this session, for the terminal summary
+
+
 @pytest.fixture(scope='session')
 def screenshot():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Saves the whole page as test-artifacts/screenshots/<lang>/<name>.png."""
 
-    async def take(page, name: str) -> None:
-        await page.screenshot(path=str(SCREENSHOTS / f'{name}.png'), full_page=True)
+    async def take(page, name: str, lang: str = 'ru') -> None:
+        path = SCREENSHOTS / lang / f'{name}.png'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A scrolled page would show the fixed header in the middle of a full-page picture.
+        await page.evaluate('window.scrollTo(0, 0)')
+        await page.evaluate('document.fonts.ready.then(() => true)')  # no invisible text
+        # Transitions end at once: a field's label is caught floated, not half-way.
+        await page.screenshot(path=str(path), full_page=True, animations='disabled')
+        TAKEN.add(path)
 
     return take
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TAKEN:
+        terminalreporter.write_line(f'screenshots: {SCREENSHOTS} ({len(TAKEN)} files)')

@@ -5,14 +5,12 @@ nothing typed is lost; another organization cannot fetch them."""
 from __future__ import annotations
 
 import re
-import struct
 import uuid
-import zlib
 from urllib.parse import quote
 
 from playwright.async_api import Page, expect
 
-from cli.demo import login as demo_login
+from tests.support.browser import png, sign_in
 
 TIMEOUT = 20_000  # ms
 
@@ -23,27 +21,6 @@ THUMBNAILS_LOADED = \
     '() => [...document.querySelectorAll(".td-file img")].every(i => i.naturalWidth > 0)'
 
 
-def png(width: int = 160, height: int = 90) -> bytes:
-    """A small valid PNG: a blue-to-green gradient."""
-    rows = b''.join(b'\x00' + b''.join(bytes((30, 95 + x * 120 // width, 166 - y))
-                                      for x in range(width)) for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack('>I', len(data)) + body + struct.pack('>I', zlib.crc32(body))
-
-    header = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) + chunk(b'IDAT', zlib.compress(rows))
-            + chunk(b'IEND', b''))
-
-
-async def sign_in(page: Page, base_url: str, key: str) -> None:
-    person = demo_login(key)
-    await page.goto(f'{base_url}/login')
-    await page.get_by_label('E-mail').fill(person.email)
-    await page.get_by_label('Пароль').fill(person.password)
-    await page.get_by_role('button', name='Войти').click()
-    await expect(page).to_have_url(f'{base_url}/', timeout=TIMEOUT)
 
 
 def payload(name: str, mime: str, data: bytes) -> dict:
@@ -52,6 +29,8 @@ def payload(name: str, mime: str, data: bytes) -> dict:
 
 async def fill_ticket(page: Page, title: str) -> None:
     await page.get_by_label('Название').fill(title)
+    # The form has loaded the organization's sites once it has filled in the contact.
+    await expect(page.get_by_label('Контакт')).not_to_have_value('')
     site = page.get_by_label('URL сайта')
     if await site.is_visible():
         await site.click()

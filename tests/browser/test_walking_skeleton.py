@@ -6,20 +6,13 @@ from __future__ import annotations
 import re
 import uuid
 
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from cli.demo import login as demo_login
+from tests.support.browser import sign_in
 
 TIMEOUT = 20_000  # ms; a transition waits for the ticket's workflow
 
-
-async def sign_in(page: Page, base_url: str, key: str) -> None:
-    person = demo_login(key)
-    await page.goto(f'{base_url}/login')
-    await page.get_by_label('E-mail').fill(person.email)
-    await page.get_by_label('Пароль').fill(person.password)
-    await page.get_by_role('button', name='Войти').click()
-    await expect(page).to_have_url(f'{base_url}/', timeout=TIMEOUT)
 
 
 async def test_client_files_ticket_and_developer_takes_it(base_url, new_page, screenshot):
@@ -37,6 +30,8 @@ async def test_client_files_ticket_and_developer_takes_it(base_url, new_page, sc
 
     title = f'Заменить баннер на главной {uuid.uuid4().hex[:6]}'
     await client.get_by_label('Название').fill(title)
+    # The form has loaded the organization's sites once it has filled in the contact.
+    await expect(client.get_by_text(demo_login('romashka').email).first).to_be_visible()
     site = client.get_by_label('URL сайта')
     if await site.is_visible():  # the demo client's organization has two sites
         await site.click()

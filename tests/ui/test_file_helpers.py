@@ -92,9 +92,10 @@ def test_upload_problem_in_words(error, message):
 def test_a_received_file_over_the_limit_or_too_many_is_refused():
     assert uploads.received_problem(25 * MIB + 1, 25 * MIB, held=0) == 'Файл больше 25 МБ'
     assert uploads.received_problem(25 * MIB, 25 * MIB, held=0) == ''
-    assert uploads.received_problem(10, 25 * MIB, held=uploads.MAX_FILES) == uploads.TOO_MANY
+    too_many = 'Можно прикрепить не больше 10 файлов'
+    assert uploads.received_problem(10, 25 * MIB, held=uploads.MAX_FILES) == too_many
     assert uploads.rejected_problem('max-file-size', 2 * MIB) == 'Файл больше 2 МБ'
-    assert uploads.rejected_problem('max-files', 2 * MIB) == uploads.TOO_MANY
+    assert uploads.rejected_problem('max-files', 2 * MIB) == too_many
 
 
 def test_failures_are_told_in_one_line():

@@ -10,7 +10,7 @@ from nicegui import ui
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from .. import api, labels, widgets
+from .. import api, i18n, labels, widgets
 from ..admin_accounts import Accounts
 from ..admin_api import AdminApi
 from ..admin_widgets import (Form, business_days, buttons, confirm, empty_state, is_manager,
@@ -18,18 +18,19 @@ from ..admin_widgets import (Form, business_days, buttons, confirm, empty_state,
 from ..dialogs import answer
 from ..api import ApiError
 from ..frame import frame, show_error
+from ..i18n import N_, _
 
 MAX_AUTO_ACCEPT = 365
 
 COLUMNS = [
-    {'name': 'display_name', 'label': 'Организация', 'field': 'display_name', 'align': 'left',
+    {'name': 'display_name', 'label': N_('Организация'), 'field': 'display_name',
+     'align': 'left', 'sortable': True},
+    {'name': 'sites', 'label': N_('Сайты'), 'field': 'sites', 'align': 'left'},
+    {'name': 'clients', 'label': N_('Клиенты'), 'field': 'clients', 'align': 'right',
      'sortable': True},
-    {'name': 'sites', 'label': 'Сайты', 'field': 'sites', 'align': 'left'},
-    {'name': 'clients', 'label': 'Клиенты', 'field': 'clients', 'align': 'right',
-     'sortable': True},
-    {'name': 'auto_accept', 'label': 'Автоприёмка', 'field': 'auto_accept', 'align': 'left'},
-    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
-    {'name': 'created', 'label': 'Создана', 'field': 'created', 'align': 'left'},
+    {'name': 'auto_accept', 'label': N_('Автоприёмка'), 'field': 'auto_accept', 'align': 'left'},
+    {'name': 'status', 'label': N_('Статус'), 'field': 'status', 'align': 'left'},
+    {'name': 'created', 'label': N_('Создана'), 'field': 'created', 'align': 'left'},
 ]
 NAME_CELL = '''
 <q-td :props="props">
@@ -37,12 +38,12 @@ NAME_CELL = '''
      @click.stop>{{ props.value }}</a>
 </q-td>
 '''
-SITES_CELL = '''
+SITES_CELL = N_('''
 <q-td :props="props">
   <div v-for="site in props.value" :key="site" class="text-grey-9">{{ site }}</div>
   <span v-if="!props.value.length" class="text-grey-6">нет сайтов</span>
 </q-td>
-'''
+''')
 STATUS_CELL = '''
 <q-td :props="props">
   <q-badge :color="props.row.active ? 'positive' : 'grey-6'" :label="props.value"
@@ -56,9 +57,9 @@ AUTO_ACCEPT_CELL = '''
 '''
 
 SITE_COLUMNS = [
-    {'name': 'url', 'label': 'Адрес', 'field': 'url', 'align': 'left'},
-    {'name': 'display_name', 'label': 'Название', 'field': 'display_name', 'align': 'left'},
-    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
+    {'name': 'url', 'label': N_('Адрес'), 'field': 'url', 'align': 'left'},
+    {'name': 'display_name', 'label': N_('Название'), 'field': 'display_name', 'align': 'left'},
+    {'name': 'status', 'label': N_('Статус'), 'field': 'status', 'align': 'left'},
     {'name': 'actions', 'label': '', 'field': 'name', 'align': 'right'},
 ]
 SITE_URL_CELL = '''
@@ -67,7 +68,7 @@ SITE_URL_CELL = '''
      class="text-primary no-underline">{{ props.row.short }}</a>
 </q-td>
 '''
-SITE_ACTIONS_CELL = '''
+SITE_ACTIONS_CELL = N_('''
 <q-td :props="props" class="text-right" style="white-space: nowrap">
   <q-btn flat dense round icon="edit" aria-label="Изменить сайт"
          @click.stop="() => $parent.$emit('edit', props.row)">
@@ -80,7 +81,7 @@ SITE_ACTIONS_CELL = '''
   <q-btn v-else flat dense no-caps color="primary" label="Включить"
          @click.stop="() => $parent.$emit('activate', props.row)"/>
 </q-td>
-'''
+''')
 
 
 def organization_id(name: str) -> str:
@@ -88,21 +89,21 @@ def organization_id(name: str) -> str:
 
 
 def day_of(stamp) -> str:
-    return labels.moment(stamp).split(' ')[0]
+    return labels.moment_day(stamp)
 
 
 def auto_accept_input(value: int) -> ui.number:
-    return ui.number('Автоприёмка, рабочих дней', value=value, min=0, max=MAX_AUTO_ACCEPT,
-                     precision=0, step=1) \
-        .classes('w-full') \
-        .props('hint="Через сколько рабочих дней работа без замечаний принимается '
-               'автоматически; 0 — выключено"')
+    box = ui.number(_('Автоприёмка, рабочих дней'), value=value, min=0, max=MAX_AUTO_ACCEPT,
+                    precision=0, step=1).classes('w-full')
+    box.props['hint'] = _('Через сколько рабочих дней работа без замечаний принимается '
+                          'автоматически; 0 — выключено')
+    return box
 
 
 def check_auto_accept(form: Form, value) -> int | None:
     if value is None or not float(value).is_integer() or not 0 <= value <= MAX_AUTO_ACCEPT:
         form.problem('auto_accept_business_days',
-                     f'целое число от 0 (выключено) до {MAX_AUTO_ACCEPT}')
+                     _('целое число от 0 (выключено) до {count}').format(count=MAX_AUTO_ACCEPT))
         return None
     return int(value)
 
@@ -116,15 +117,15 @@ async def organizations_page() -> None:
         no_access(session)
         return
     view = Organizations(session)
-    with frame(session, 'Организации'):
+    with frame(session, _('Организации')):
         sections('/admin')
         with ui.row().classes('w-full items-center gap-4'):
-            ui.label('Клиентские организации, их сайты и контактные лица.') \
+            ui.label(_('Клиентские организации, их сайты и контактные лица.')) \
                 .classes('text-grey-8')
             ui.space()
-            ui.switch('Показать отключённые', on_change=lambda e: view.show(e.value)) \
+            ui.switch(_('Показать отключённые'), on_change=lambda e: view.show(e.value)) \
                 .mark('show-inactive')
-            ui.button('Новая организация', icon='add', on_click=view.create) \
+            ui.button(_('Новая организация'), icon='add', on_click=view.create) \
                 .props('unelevated no-caps').mark('new-organization')
         with ui.card().classes('w-full p-0').props('flat bordered'):
             view.table()
@@ -168,8 +169,8 @@ class Organizations:
             return
         shown = [o for o in self.organizations if o.active or self.show_inactive]
         if not shown:
-            empty_state('apartment', 'Организаций пока нет',
-                        'Создайте организацию клиента, добавьте её сайты и контактных лиц.')
+            empty_state('apartment', _('Организаций пока нет'),
+                        _('Создайте организацию клиента, добавьте её сайты и контактных лиц.'))
             return
         rows = [{
             'id': organization_id(o.name),
@@ -178,16 +179,16 @@ class Organizations:
             'clients': self.clients.get(o.name, 0),
             'auto_accept': business_days(o.auto_accept_business_days),
             'auto_accept_days': o.auto_accept_business_days,
-            'status': 'Активна' if o.active else 'Отключена',
+            'status': _('Активна') if o.active else _('Отключена'),
             'active': o.active,
             'created': day_of(o.create_time),
         } for o in shown]
-        table = ui.table(columns=COLUMNS, rows=rows, row_key='id',
+        table = ui.table(columns=i18n.columns(COLUMNS), rows=rows, row_key='id',
                          pagination={'rowsPerPage': 0}) \
             .props('flat wrap-cells hide-pagination').classes('w-full cursor-pointer') \
             .mark('organizations')
         table.add_slot('body-cell-display_name', NAME_CELL)
-        table.add_slot('body-cell-sites', SITES_CELL)
+        table.add_slot('body-cell-sites', _(SITES_CELL))
         table.add_slot('body-cell-status', STATUS_CELL)
         table.add_slot('body-cell-auto_accept', AUTO_ACCEPT_CELL)
         table.on('rowClick', lambda e: ui.navigate.to(f'/admin/organizations/{e.args[1]["id"]}'))
@@ -197,8 +198,8 @@ class Organizations:
         form = Form()
         with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
                 .mark('organization-dialog'):
-            ui.label('Новая организация').classes('text-h6')
-            name = form.add('display_name', ui.input('Название').props('autofocus')
+            ui.label(_('Новая организация')).classes('text-h6')
+            name = form.add('display_name', ui.input(_('Название')).props('autofocus')
                             .classes('w-full'))
             days = form.add('auto_accept_business_days', auto_accept_input(10))
             form.message_line()
@@ -207,17 +208,18 @@ class Organizations:
                 form.clear()
                 title = (name.value or '').strip()
                 if not title:
-                    form.problem('display_name', 'обязательное поле')
+                    form.problem('display_name', _('обязательное поле'))
                 period = check_auto_accept(form, days.value)
                 if not title or period is None:
                     return
                 await save_form(dialog, form, save, lambda: self.session.create_organization(
                     title, period, request_id))
 
-            save = buttons(dialog, 'Создать', submit)
+            save = buttons(dialog, _('Создать'), submit)
         created = await answer(dialog)
         if created is not None:
-            ui.notify(f'Организация «{created.display_name}» создана', type='positive')
+            ui.notify(_('Организация «{name}» создана').format(name=created.display_name),
+                      type='positive')
             ui.navigate.to(f'/admin/organizations/{organization_id(created.name)}')
 
 
@@ -233,38 +235,38 @@ async def organization_page(org_id: str) -> None:
     try:
         organization = await session.organization(name)
     except ApiError as error:
-        with frame(session, 'Организация не найдена'):
+        with frame(session, _('Организация не найдена')):
             sections('/admin')
             if not error.not_found:
                 show_error(error)
             with ui.card().classes('w-full max-w-xl self-center items-center py-12 gap-3'):
                 ui.icon('search_off', size='xl', color='grey-5')
-                ui.label('Организация не найдена').classes('text-h6').mark('not-found')
-                ui.button('Все организации', icon='apartment',
+                ui.label(_('Организация не найдена')).classes('text-h6').mark('not-found')
+                ui.button(_('Все организации'), icon='apartment',
                           on_click=lambda: ui.navigate.to('/admin')).props('unelevated no-caps')
         return
     view = OrganizationView(session, organization)
     with frame(session, organization.display_name):
         sections('/admin')
         with ui.row().classes('items-center gap-1 text-grey-7'):
-            ui.link('Организации', '/admin').classes('text-primary no-underline')
+            ui.link(_('Организации'), '/admin').classes('text-primary no-underline')
             ui.icon('chevron_right', size='xs')
             ui.label(organization.display_name)
         view.summary()
         with ui.card().classes('w-full gap-2').props('flat bordered'):
             with ui.row().classes('w-full items-center'):
                 ui.icon('language', color='primary')
-                ui.label('Сайты').classes('text-h6')
+                ui.label(_('Сайты')).classes('text-h6')
                 ui.space()
-                ui.button('Добавить сайт', icon='add', on_click=view.add_site) \
+                ui.button(_('Добавить сайт'), icon='add', on_click=view.add_site) \
                     .props('outline no-caps').mark('add-site')
             view.sites_table()
         with ui.card().classes('w-full gap-2').props('flat bordered'):
             with ui.row().classes('w-full items-center'):
                 ui.icon('group', color='primary')
-                ui.label('Клиенты — контактные лица').classes('text-h6')
+                ui.label(_('Клиенты — контактные лица')).classes('text-h6')
                 ui.space()
-                ui.button('Новый клиент', icon='person_add', on_click=view.accounts.create) \
+                ui.button(_('Новый клиент'), icon='person_add', on_click=view.accounts.create) \
                     .props('outline no-caps').mark('new-client')
             view.accounts.table()
     await view.load_sites()
@@ -290,22 +292,22 @@ class OrganizationView:
                     with ui.row().classes('items-center gap-3'):
                         ui.label(o.display_name).classes('text-h5 font-medium') \
                             .mark('organization-title')
-                        ui.badge('Активна' if o.active else 'Отключена',
+                        ui.badge(_('Активна') if o.active else _('Отключена'),
                                  color='positive' if o.active else 'grey-6') \
                             .classes('px-2 py-1 rounded-full').mark('organization-status')
                     with ui.row().classes('gap-8 mt-2'):
-                        widgets.field_row('Автоприёмка', business_days(
+                        widgets.field_row(_('Автоприёмка'), business_days(
                             o.auto_accept_business_days))
-                        widgets.field_row('Создана', day_of(o.create_time))
+                        widgets.field_row(_('Создана'), day_of(o.create_time))
                 ui.space()
-                ui.button('Изменить', icon='edit', on_click=self.edit) \
+                ui.button(_('Изменить'), icon='edit', on_click=self.edit) \
                     .props('outline no-caps').mark('edit-organization')
                 if o.active:
-                    ui.button('Отключить', icon='block', color='negative',
+                    ui.button(_('Отключить'), icon='block', color='negative',
                               on_click=self.deactivate).props('outline no-caps') \
                         .mark('deactivate-organization')
                 else:
-                    ui.button('Включить', icon='check_circle', on_click=self.activate) \
+                    ui.button(_('Включить'), icon='check_circle', on_click=self.activate) \
                         .props('unelevated no-caps').mark('activate-organization')
 
     async def edit(self) -> None:
@@ -313,8 +315,8 @@ class OrganizationView:
         form = Form()
         with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
                 .mark('organization-dialog'):
-            ui.label('Организация').classes('text-h6')
-            name = form.add('display_name', ui.input('Название', value=o.display_name)
+            ui.label(_('Организация')).classes('text-h6')
+            name = form.add('display_name', ui.input(_('Название'), value=o.display_name)
                             .classes('w-full'))
             days = form.add('auto_accept_business_days',
                             auto_accept_input(o.auto_accept_business_days))
@@ -324,7 +326,7 @@ class OrganizationView:
                 form.clear()
                 title = (name.value or '').strip()
                 if not title:
-                    form.problem('display_name', 'обязательное поле')
+                    form.problem('display_name', _('обязательное поле'))
                 period = check_auto_accept(form, days.value)
                 if not title or period is None:
                     return
@@ -339,20 +341,21 @@ class OrganizationView:
                 await save_form(dialog, form, save,
                                 lambda: self.session.update_organization(o.name, **changes))
 
-            save = buttons(dialog, 'Сохранить', submit)
+            save = buttons(dialog, _('Сохранить'), submit)
         done = await answer(dialog)
         if done is not None:
             self.organization = done
-            ui.notify('Изменения сохранены', type='positive')
+            ui.notify(_('Изменения сохранены'), type='positive')
             self.summary.refresh()
 
     async def deactivate(self) -> None:
         o = self.organization
-        if not await confirm('Отключить организацию?',
-                             f'Клиенты «{o.display_name}» больше не смогут войти, их открытые '
-                             'сеансы завершатся сразу. Тикеты, сайты и учётные записи '
-                             'сохранятся; организацию можно будет включить снова.',
-                             'Отключить организацию'):
+        if not await confirm(_('Отключить организацию?'),
+                             _('Клиенты «{name}» больше не смогут войти, их открытые '
+                               'сеансы завершатся сразу. Тикеты, сайты и учётные записи '
+                               'сохранятся; организацию можно будет включить снова.')
+                             .format(name=o.display_name),
+                             _('Отключить организацию')):
             return
         await self._set_active(False)
 
@@ -366,7 +369,7 @@ class OrganizationView:
         except ApiError as error:
             show_error(error)
             return
-        ui.notify('Организация включена' if active else 'Организация отключена',
+        ui.notify(_('Организация включена') if active else _('Организация отключена'),
                   type='positive')
         self.summary.refresh()
 
@@ -388,19 +391,19 @@ class OrganizationView:
             ui.skeleton().classes('w-full h-16')
             return
         if not self.sites:
-            empty_state('language', 'Сайтов пока нет',
-                        'Добавьте сайт, который студия обслуживает для этой организации: '
-                        'клиенты выбирают его в тикете.')
+            empty_state('language', _('Сайтов пока нет'),
+                        _('Добавьте сайт, который студия обслуживает для этой организации: '
+                          'клиенты выбирают его в тикете.'))
             return
         rows = [{'name': s.name, 'url': s.url, 'short': widgets.short_url(s.url),
                  'display_name': s.display_name or '—', 'active': s.active,
-                 'status': 'Активен' if s.active else 'Отключён'} for s in self.sites]
-        table = ui.table(columns=SITE_COLUMNS, rows=rows, row_key='name',
+                 'status': _('Активен') if s.active else _('Отключён')} for s in self.sites]
+        table = ui.table(columns=i18n.columns(SITE_COLUMNS), rows=rows, row_key='name',
                          pagination={'rowsPerPage': 0}) \
             .props('flat wrap-cells hide-pagination').classes('w-full').mark('sites')
         table.add_slot('body-cell-url', SITE_URL_CELL)
         table.add_slot('body-cell-status', STATUS_CELL)
-        table.add_slot('body-cell-actions', SITE_ACTIONS_CELL)
+        table.add_slot('body-cell-actions', _(SITE_ACTIONS_CELL))
         table.on('edit', lambda e: self.edit_site(e.args['name']))
         table.on('deactivate', lambda e: self.deactivate_site(e.args['name']))
         table.on('activate', lambda e: self.set_site_active(e.args['name'], True))
@@ -410,13 +413,13 @@ class OrganizationView:
 
     async def add_site(self) -> None:
         if await self._site_dialog(None) is not None:
-            ui.notify('Сайт добавлен', type='positive')
+            ui.notify(_('Сайт добавлен'), type='positive')
             await self.load_sites()
 
     async def edit_site(self, name: str) -> None:
         site = self._site(name)
         if site is not None and await self._site_dialog(site) is not None:
-            ui.notify('Изменения сохранены', type='positive')
+            ui.notify(_('Изменения сохранены'), type='positive')
             await self.load_sites()
 
     async def _site_dialog(self, site: pb.Site | None) -> pb.Site | None:
@@ -424,13 +427,13 @@ class OrganizationView:
         form = Form()
         with ui.dialog() as dialog, ui.card().classes('w-[32rem] max-w-full gap-3') \
                 .mark('site-dialog'):
-            ui.label('Новый сайт' if site is None else 'Сайт').classes('text-h6')
-            url = form.add('url', ui.input('Адрес сайта', value=site.url if site else '',
+            ui.label(_('Новый сайт') if site is None else _('Сайт')).classes('text-h6')
+            url = form.add('url', ui.input(_('Адрес сайта'), value=site.url if site else '',
                                            placeholder='https://example.ru')
                            .props('autofocus type=url').classes('w-full'))
             title = form.add('display_name', ui.input(
-                'Название (необязательно)', value=site.display_name if site else '',
-                placeholder='Например, «Интернет-магазин»').classes('w-full'))
+                _('Название (необязательно)'), value=site.display_name if site else '',
+                placeholder=_('Например, «Интернет-магазин»')).classes('w-full'))
             form.message_line()
 
             async def submit() -> None:
@@ -438,7 +441,7 @@ class OrganizationView:
                 address = (url.value or '').strip()
                 name = (title.value or '').strip()
                 if not address.lower().startswith(('http://', 'https://')) or '.' not in address:
-                    form.problem('url', 'адрес сайта вида https://example.ru')
+                    form.problem('url', _('адрес сайта вида https://example.ru'))
                     return
                 async def store():
                     if site is None:
@@ -451,16 +454,17 @@ class OrganizationView:
 
                 await save_form(dialog, form, save, store)
 
-            save = buttons(dialog, 'Добавить' if site is None else 'Сохранить', submit)
+            save = buttons(dialog, _('Добавить') if site is None else _('Сохранить'), submit)
         return await answer(dialog)
 
     async def deactivate_site(self, name: str) -> None:
         site = self._site(name)
         if site is None:
             return
-        if not await confirm('Отключить сайт?',
-                             f'Клиенты не смогут выбрать {widgets.short_url(site.url)} в новых '
-                             'тикетах. Существующие тикеты сохранятся.', 'Отключить сайт'):
+        if not await confirm(_('Отключить сайт?'),
+                             _('Клиенты не смогут выбрать {site} в новых тикетах. '
+                               'Существующие тикеты сохранятся.')
+                             .format(site=widgets.short_url(site.url)), _('Отключить сайт')):
             return
         await self.set_site_active(name, False)
 
@@ -470,5 +474,5 @@ class OrganizationView:
         except ApiError as error:
             show_error(error)
             return
-        ui.notify('Сайт включён' if active else 'Сайт отключён', type='positive')
+        ui.notify(_('Сайт включён') if active else _('Сайт отключён'), type='positive')
         await self.load_sites()

@@ -9,20 +9,22 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import available_timezones
 
+from babel.dates import format_date
 from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from .. import labels
+from .. import i18n, labels
 from ..admin_api import AdminApi
 from ..admin_widgets import is_manager, no_access, sections
 from ..api import ApiError
 from ..frame import frame, show_error
+from ..i18n import N_, _
 
-WEEKDAYS = ('Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс')
-WEEKDAY_NAMES = ('понедельник', 'вторник', 'среда', 'четверг', 'пятница', 'суббота',
-                 'воскресенье')
-# The services' priority codes, most urgent first, with their Russian names.
+WEEKDAYS = (N_('Пн'), N_('Вт'), N_('Ср'), N_('Чт'), N_('Пт'), N_('Сб'), N_('Вс'))
+WEEKDAY_NAMES = (N_('понедельник'), N_('вторник'), N_('среда'), N_('четверг'), N_('пятница'),
+                 N_('суббота'), N_('воскресенье'))
+# The services' priority codes, most urgent first, with their enum values.
 PRIORITIES = (('critical', pb.PRIORITY_CRITICAL), ('high', pb.PRIORITY_HIGH),
               ('normal', pb.PRIORITY_NORMAL), ('low', pb.PRIORITY_LOW))
 MAX_HOURS = 10_000
@@ -106,7 +108,7 @@ def day_chip_text(iso: str) -> str:
         day = date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f'{labels.day(iso)}, {WEEKDAYS[day.weekday()].lower()}'
+    return f'{labels.day(iso)}, {format_date(day, "EEE", locale=i18n.current_language())}'
 
 
 def number_text(value: float) -> str:
@@ -120,7 +122,7 @@ async def settings_page() -> None:
         no_access(session)
         return
     view = SettingsView(session)
-    with frame(session, 'Настройки') as content:
+    with frame(session, _('Настройки')) as content:
         view.root = content
         sections('/admin/settings')
         view.body()
@@ -195,35 +197,35 @@ class SettingsView:
     def _calendar_card(self) -> None:
         v = self.values
         with ui.card().classes('w-full gap-3').props('flat bordered'):
-            self._card_title('schedule', 'Рабочее время',
-                             'По нему считаются напоминания, автоприёмка и сроки SLA.')
+            self._card_title('schedule', _('Рабочее время'),
+                             _('По нему считаются напоминания, автоприёмка и сроки SLA.'))
             zone = ui.select(ZONES if v.timezone in ZONES else [v.timezone, *ZONES],
-                             label='Часовой пояс', value=v.timezone, with_input=True) \
+                             label=_('Часовой пояс'), value=v.timezone, with_input=True) \
                 .props('outlined').classes('w-full').mark('timezone')
             zone.on_value_change(lambda e: self._set('timezone', e.value or v.timezone))
-            ui.label('Рабочие дни недели').classes('text-sm text-grey-8')
+            ui.label(_('Рабочие дни недели')).classes('text-sm text-grey-8')
             with ui.row().classes('gap-1').mark('weekdays'):
                 for number, title in enumerate(WEEKDAYS):
-                    ui.checkbox(title, value=number in v.weekdays,
-                                on_change=lambda e, n=number: self._weekday(n, e.value)) \
-                        .props(f'aria-label="{WEEKDAY_NAMES[number]}"')
+                    box = ui.checkbox(_(title), value=number in v.weekdays,
+                                      on_change=lambda e, n=number: self._weekday(n, e.value))
+                    box.props['aria-label'] = _(WEEKDAY_NAMES[number])
             with ui.row().classes('gap-4 w-full no-wrap'):
-                opens = time_box('Начало рабочего дня', v.opens).mark('opens')
+                opens = time_box(_('Начало рабочего дня'), v.opens).mark('opens')
                 opens.on_value_change(lambda e: self._set('opens', e.value or ''))
-                closes = time_box('Конец рабочего дня', v.closes).mark('closes')
+                closes = time_box(_('Конец рабочего дня'), v.closes).mark('closes')
                 closes.on_value_change(lambda e: self._set('closes', e.value or ''))
             self._error('calendar', 'timezone', 'weekdays', 'opens', 'closes')
 
     def _days_card(self) -> None:
         with ui.card().classes('w-full gap-3').props('flat bordered'):
-            self._card_title('event', 'Праздники и переносы')
-            self.dates('holidays', 'Праздничные и нерабочие дни',
-                       'Нерабочие, даже если выпадают на рабочий день недели.', 'red-1',
-                       'holiday', 'Праздничный день', 'Добавить праздник')
+            self._card_title('event', _('Праздники и переносы'))
+            self.dates('holidays', _('Праздничные и нерабочие дни'),
+                       _('Нерабочие, даже если выпадают на рабочий день недели.'), 'red-1',
+                       'holiday', _('Праздничный день'), _('Добавить праздник'))
             ui.separator()
-            self.dates('workdays', 'Рабочие выходные (переносы)',
-                       'Рабочие, хотя день недели нерабочий.', 'green-1', 'workday',
-                       'Рабочий выходной', 'Добавить перенос')
+            self.dates('workdays', _('Рабочие выходные (переносы)'),
+                       _('Рабочие, хотя день недели нерабочий.'), 'green-1', 'workday',
+                       _('Рабочий выходной'), _('Добавить перенос'))
             self._error('holidays', 'workdays')
 
     def dates(self, kind: str, title: str, hint: str, color: str, mark: str, label: str,
@@ -233,14 +235,14 @@ class SettingsView:
         ui.label(hint).classes('text-xs text-grey-7 -mt-2')
         with ui.row().classes('gap-1 w-full').mark(f'{mark}s'):
             if not days:
-                ui.label('Не заданы').classes('text-grey-6 text-sm py-1')
+                ui.label(_('Не заданы')).classes('text-grey-6 text-sm py-1')
             for iso in sorted(days):
                 ui.chip(day_chip_text(iso), removable=True, color=color,
                         on_value_change=lambda e, d=iso: self._remove_day(kind, d)
                         if not e.value else None) \
                     .props('dense square').mark(f'{mark}-chip')
         with ui.row().classes('items-start gap-2 no-wrap'):
-            picker = ui.date_input(label, placeholder='ДД.ММ.ГГГГ') \
+            picker = ui.date_input(label, placeholder=_('ДД.ММ.ГГГГ')) \
                 .props('outlined dense').classes('w-56').mark(f'{mark}-date')
             picker.picker.props('mask="DD.MM.YYYY" first-day-of-week=1')
             picker.picker.on_value_change(lambda: picker.menu.close())
@@ -250,13 +252,13 @@ class SettingsView:
     def _sla_card(self) -> None:
         v = self.values
         with ui.card().classes('w-full gap-3').props('flat bordered'):
-            self._card_title('timer', 'Сроки SLA',
-                             'В рабочих часах; пока тикет ждёт клиента, часы стоят.')
+            self._card_title('timer', _('Сроки SLA'),
+                             _('В рабочих часах; пока тикет ждёт клиента, часы стоят.'))
             with ui.grid(columns='minmax(8rem, 1fr) 1fr 1fr').classes('w-full gap-x-4 gap-y-2 '
                                                                        'items-center'):
-                ui.label('Приоритет').classes('text-xs text-grey-7 uppercase')
-                ui.label('Первый ответ, ч').classes('text-xs text-grey-7 uppercase')
-                ui.label('Решение, ч').classes('text-xs text-grey-7 uppercase')
+                ui.label(_('Приоритет')).classes('text-xs text-grey-7 uppercase')
+                ui.label(_('Первый ответ, ч')).classes('text-xs text-grey-7 uppercase')
+                ui.label(_('Решение, ч')).classes('text-xs text-grey-7 uppercase')
                 for code, priority in PRIORITIES:
                     ui.label(labels.priority(priority)).classes(
                         f'font-medium text-{labels.PRIORITY_COLOR.get(priority, "grey-8")}')
@@ -264,35 +266,36 @@ class SettingsView:
                         hours = getattr(v, kind)
                         box = ui.number(value=hours.get(code), min=0, max=MAX_HOURS, step=0.5,
                                         format='%g') \
-                            .props(f'outlined dense suffix=ч '
-                                   f'aria-label="{_hours_label(kind, priority)}"') \
-                            .classes('w-full').mark(f'{kind}-{code}')
+                            .props('outlined dense').classes('w-full').mark(f'{kind}-{code}')
+                        box.props.update({'suffix': _('ч'),
+                                          'aria-label': _hours_label(kind, priority)})
                         box.on_value_change(lambda e, k=kind, c=code: self._hours(k, c, e.value))
             self._error('first_response_hours', 'resolution_hours')
             ui.separator()
-            warning = ui.number('Предупреждать, когда прошло', value=v.warning_percent,
+            warning = ui.number(_('Предупреждать, когда прошло'), value=v.warning_percent,
                                 min=1, max=99, step=5, format='%g') \
-                .props('outlined dense suffix=% '
-                       'hint="Доля срока, после которой тикет помечается как близкий '
-                       'к нарушению"').classes('w-full max-w-sm').mark('warning')
+                .props('outlined dense suffix=%').classes('w-full max-w-sm').mark('warning')
+            warning.props['hint'] = _('Доля срока, после которой тикет помечается как близкий '
+                                      'к нарушению')
             warning.on_value_change(lambda e: self._set('warning_percent', e.value))
             self._error('sla_warning_fraction')
 
     def _periods_card(self) -> None:
         v = self.values
         with ui.card().classes('w-full gap-3').props('flat bordered'):
-            self._card_title('notifications', 'Напоминания и автоприёмка')
-            reminder = ui.number('Напоминание клиенту через', value=v.reminder_business_days,
+            self._card_title('notifications', _('Напоминания и автоприёмка'))
+            reminder = ui.number(_('Напоминание клиенту через'), value=v.reminder_business_days,
                                  min=0, max=MAX_REMINDER_DAYS, step=1, format='%g') \
-                .props('outlined dense suffix="рабочих дней" hint="Когда тикет ждёт '
-                       'уточнений или приёмки; 0 — не напоминать"') \
-                .classes('w-full max-w-sm').mark('reminder')
+                .props('outlined dense').classes('w-full max-w-sm').mark('reminder')
+            reminder.props.update(suffix=_('рабочих дней'),
+                                  hint=_('Когда тикет ждёт уточнений или приёмки; '
+                                         '0 — не напоминать'))
             reminder.on_value_change(lambda e: self._set('reminder_business_days', e.value))
             self._error('reminder_business_days')
             with ui.row().classes('items-center gap-2 no-wrap text-grey-8 mt-2'):
                 ui.icon('info', size='xs', color='grey-6')
-                ui.label('Срок автоприёмки задаётся для каждой организации отдельно:')
-                ui.link('Организации', '/admin').classes('text-primary')
+                ui.label(_('Срок автоприёмки задаётся для каждой организации отдельно:'))
+                ui.link(_('Организации'), '/admin').classes('text-primary')
 
     @ui.refreshable_method
     def save_bar(self) -> None:
@@ -301,15 +304,16 @@ class SettingsView:
                               'border border-gray-300').mark('save-bar'):
             if dirty:
                 ui.icon('edit_note', color='orange-8')
-                ui.label('Есть несохранённые изменения').classes('text-orange-9 font-medium')
+                ui.label(_('Есть несохранённые изменения')).classes('text-orange-9 font-medium')
             elif self.update_time:
                 ui.icon('check', color='positive')
-                ui.label(f'Сохранено {self.update_time}').classes('text-grey-7')
+                ui.label(_('Сохранено {moment}').format(moment=self.update_time)) \
+                    .classes('text-grey-7')
             else:
-                ui.label('Действуют настройки по умолчанию').classes('text-grey-7')
+                ui.label(_('Действуют настройки по умолчанию')).classes('text-grey-7')
             ui.space()
-            reset = ui.button('Отменить изменения', on_click=self.discard).props('flat no-caps')
-            save = ui.button('Сохранить', icon='save', on_click=self.save) \
+            reset = ui.button(_('Отменить изменения'), on_click=self.discard).props('flat no-caps')
+            save = ui.button(_('Сохранить'), icon='save', on_click=self.save) \
                 .props('unelevated no-caps').mark('save-settings')
             if not dirty:
                 reset.disable()
@@ -340,13 +344,13 @@ class SettingsView:
     def _add_day(self, kind: str, picker: ui.date_input) -> None:
         day = parse_day(picker.value or '')
         if day is None:
-            picker.error = 'дата в формате ДД.ММ.ГГГГ'
+            picker.error = _('дата в формате ДД.ММ.ГГГГ')
             return
         iso = day.isoformat()
         other = 'workdays' if kind == 'holidays' else 'holidays'
         if iso in getattr(self.values, other):
-            picker.error = ('этот день уже указан как рабочий' if kind == 'holidays'
-                            else 'этот день уже указан как праздник')
+            picker.error = (_('этот день уже указан как рабочий') if kind == 'holidays'
+                            else _('этот день уже указан как праздник'))
             return
         days: list[str] = getattr(self.values, kind)
         if iso not in days:
@@ -369,18 +373,19 @@ class SettingsView:
     def _check(self) -> dict[str, str]:
         v, problems = self.values, {}
         if not v.weekdays and not v.workdays:
-            problems['weekdays'] = 'отметьте хотя бы один рабочий день недели'
+            problems['weekdays'] = _('отметьте хотя бы один рабочий день недели')
         if not (HHMM.fullmatch(v.opens or '') and HHMM.fullmatch(v.closes or '')):
-            problems['opens'] = 'время начала и конца рабочего дня — в формате ЧЧ:ММ'
+            problems['opens'] = _('время начала и конца рабочего дня — в формате ЧЧ:ММ')
         elif v.opens >= v.closes:
-            problems['opens'] = 'начало рабочего дня должно быть раньше конца'
+            problems['opens'] = _('начало рабочего дня должно быть раньше конца')
         for kind in ('first_response_hours', 'resolution_hours'):
             if any(not 0 <= h <= MAX_HOURS for h in getattr(v, kind).values()):
-                problems[kind] = f'часы от 0 до {MAX_HOURS}'
+                problems[kind] = _('часы от 0 до {count}').format(count=MAX_HOURS)
         if not 0 <= v.reminder_business_days <= MAX_REMINDER_DAYS:
-            problems['reminder_business_days'] = f'от 0 до {MAX_REMINDER_DAYS} рабочих дней'
+            problems['reminder_business_days'] = _('от 0 до {count} рабочих дней').format(
+                count=MAX_REMINDER_DAYS)
         if not 1 <= v.warning_percent <= 99:
-            problems['sla_warning_fraction'] = 'от 1 до 99 %'
+            problems['sla_warning_fraction'] = _('от 1 до 99 %')
         return problems
 
     async def save(self) -> None:
@@ -394,7 +399,7 @@ class SettingsView:
         assert self.saved is not None
         self.errors = self._check()
         if self.errors:
-            ui.notify('Проверьте выделенные поля', type='warning')
+            ui.notify(_('Проверьте выделенные поля'), type='warning')
             self.body.refresh()
             return
         settings, paths = changes(self.saved, self.values)
@@ -415,7 +420,7 @@ class SettingsView:
             self.body.refresh()  # what was typed stays: the form shows self.values
             return
         self.saving = False
-        ui.notify('Настройки сохранены', type='positive')
+        ui.notify(_('Настройки сохранены'), type='positive')
         self._take(answer)
 
 
@@ -427,5 +432,5 @@ def time_box(label: str, value: str) -> ui.time_input:
 
 
 def _hours_label(kind: str, priority: int) -> str:
-    what = 'Первый ответ' if kind == 'first_response_hours' else 'Решение'
+    what = _('Первый ответ') if kind == 'first_response_hours' else _('Решение')
     return f'{what}, {labels.priority(priority)}'

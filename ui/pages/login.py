@@ -6,38 +6,47 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from .. import api, frame
+from ..app import PASSWORD_PAGE
+from ..i18n import N_, _
+from ..password_form import PasswordForm
+from ..user_menu import logout
 
-WELCOME = ('Добро пожаловать в систему обслуживания вашего сайта. Чтобы оставить заявку, '
-           'войдите в систему. Если у вас нет данных для входа в систему - свяжитесь '
-           'с менеджером вашего проекта.')
+WELCOME = N_('Добро пожаловать в систему обслуживания вашего сайта. Чтобы оставить заявку, '
+             'войдите в систему. Если у вас нет данных для входа в систему - свяжитесь '
+             'с менеджером вашего проекта.')
 
 
 @ui.page('/login')
-def login_page(expired: bool = False) -> RedirectResponse | None:
+async def login_page(expired: bool = False) -> RedirectResponse | None:
+    account = api.current_account()
+    if expired and account is not None and await api.Api(account).signed_in():
+        # The page that sent us here held a session its owner has replaced since (a new
+        # password in another tab); the browser's own session still holds.
+        return RedirectResponse('/')
     if expired:
         api.forget()
-    elif api.current_account() is not None:
+    elif account is not None:
         return RedirectResponse('/')
-    ui.page_title('Вход — TicketDesk')
+    ui.page_title(_('Вход — TicketDesk'))
     frame.theme()
     with ui.card().classes('absolute-center w-full max-w-md p-8 gap-4 shadow-lg'):
         ui.icon('support_agent', size='xl', color='primary').classes('self-center')
-        ui.label('СЕРВИС ТЕХНИЧЕСКОЙ ПОДДЕРЖКИ САЙТОВ') \
+        ui.label(_('СЕРВИС ТЕХНИЧЕСКОЙ ПОДДЕРЖКИ САЙТОВ')) \
             .classes('text-h6 font-bold text-center self-center leading-snug')
-        ui.label(WELCOME).classes('text-body2 text-grey-8 text-center')
+        ui.label(_(WELCOME)).classes('text-body2 text-grey-8 text-center')
         if expired:
-            ui.label(api.SESSION_EXPIRED).classes('text-negative text-center self-center')
+            ui.label(_(api.SESSION_EXPIRED)).classes('text-negative text-center self-center')
         email = ui.input('E-mail').props('outlined type=email autocomplete=username autofocus') \
             .classes('w-full').mark('email')
-        password = ui.input('Пароль', password=True, password_toggle_button=True) \
+        password = ui.input(_('Пароль'), password=True, password_toggle_button=True) \
             .props('outlined autocomplete=current-password').classes('w-full').mark('password')
         error = ui.label().classes('text-negative').mark('login-error')
         error.visible = False
-        button = ui.button('Войти').props('unelevated size=lg').classes('w-full')
+        button = ui.button(_('Войти')).props('unelevated size=lg').classes('w-full')
 
     async def submit() -> None:
         if not email.value.strip() or not password.value:
-            _fail(error, api.BAD_LOGIN)
+            _fail(error, _(api.BAD_LOGIN))
             return
         button.props('loading')
         try:
@@ -49,11 +58,34 @@ def login_page(expired: bool = False) -> RedirectResponse | None:
         finally:
             button.props(remove='loading')
         api.remember(account)
-        ui.navigate.to('/')
+        ui.navigate.to(PASSWORD_PAGE if account.password_change_required else '/')
 
     button.on_click(submit)
     email.on('keydown.enter', submit)
     password.on('keydown.enter', submit)
+    return None
+
+
+@ui.page(PASSWORD_PAGE)
+def first_password_page() -> RedirectResponse | None:
+    """«Смена пароля» for an account whose password a manager issued: the auth middleware
+    (ui/app.py) sends every other page here until the person has chosen their own."""
+    account = api.current_account()
+    if account is None or not account.password_change_required:
+        return RedirectResponse('/')
+    session = api.Api.of_current_user()  # in the person's language
+    ui.page_title(_('Смена пароля — TicketDesk'))
+    frame.theme()
+    with ui.column().classes('w-full min-h-screen items-center justify-center p-4'), \
+            ui.card().classes('w-full max-w-md p-8 gap-4 shadow-lg'):
+        ui.icon('lock_reset', size='xl', color='primary').classes('self-center')
+        ui.label(_('Смена пароля')).classes('text-h6 font-bold text-center self-center')
+        ui.label(_('Вы вошли с паролем, который выдал менеджер проекта. Придумайте свой '
+                   'пароль, чтобы продолжить.')).classes('text-body2 text-grey-8')
+        PasswordForm(session, lambda: ui.navigate.to('/'),
+                     submit_text=_('Сохранить пароль и продолжить'))
+        ui.button(_('Выйти'), icon='logout', on_click=lambda: logout(session)) \
+            .props('flat no-caps').classes('self-center')
     return None
 
 

@@ -18,11 +18,12 @@ from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from .. import labels, widgets
+from .. import i18n, labels, widgets
 from ..api import Api, ApiError
 from ..frame import frame, show_error
 from ..sla import sla_state, when
 from ..workspace_api import WorkspaceApi
+from ..i18n import N_, _
 
 PAGE_SIZE = 25
 REFRESH_SECONDS = 30.0
@@ -32,28 +33,28 @@ STATUS_CODES = {s: pb.Status.Name(s).removeprefix('STATUS_').lower() for s in la
 PRIORITY_CODES = {p: pb.Priority.Name(p).removeprefix('PRIORITY_').lower()
                   for p in labels.PRIORITY}
 SORTS = {
-    'sla_due_time': 'Срок SLA',
-    'update_time desc': 'Обновлён',
-    'priority desc': 'Приоритет',
-    'create_time desc': 'Создан',
+    'sla_due_time': N_('Срок SLA'),
+    'update_time desc': N_('Обновлён'),
+    'priority desc': N_('Приоритет'),
+    'create_time desc': N_('Создан'),
 }
 TOGGLE_STYLE = 'border: 1px solid #b0bec5; border-radius: 6px'
-ASSIGNEES = {'anyone': 'Все', 'me': 'Мои', 'unassigned': 'Не назначены'}
-SLA_FILTERS = {'all': 'Все', 'breached': 'Просроченные'}
+ASSIGNEES = {'anyone': N_('Все'), 'me': N_('Мои'), 'unassigned': N_('Не назначены')}
+SLA_FILTERS = {'all': N_('Все'), 'breached': N_('Просроченные')}
 
 COLUMNS = [
-    {'name': 'number', 'label': '№', 'field': 'number', 'align': 'left'},
-    {'name': 'title', 'label': 'Название', 'field': 'title', 'align': 'left',
+    {'name': 'number', 'label': N_('№'), 'field': 'number', 'align': 'left'},
+    {'name': 'title', 'label': N_('Название'), 'field': 'title', 'align': 'left',
      'style': 'min-width: 16rem'},
-    {'name': 'organization', 'label': 'Организация', 'field': 'organization', 'align': 'left',
+    {'name': 'organization', 'label': N_('Организация'), 'field': 'organization', 'align': 'left',
      'style': 'white-space: nowrap'},
-    {'name': 'site', 'label': 'Сайт', 'field': 'site', 'align': 'left'},
-    {'name': 'priority', 'label': 'Приоритет', 'field': 'priority', 'align': 'left'},
-    {'name': 'status', 'label': 'Статус', 'field': 'status', 'align': 'left'},
-    {'name': 'assignee', 'label': 'Исполнитель', 'field': 'assignee', 'align': 'left'},
+    {'name': 'site', 'label': N_('Сайт'), 'field': 'site', 'align': 'left'},
+    {'name': 'priority', 'label': N_('Приоритет'), 'field': 'priority', 'align': 'left'},
+    {'name': 'status', 'label': N_('Статус'), 'field': 'status', 'align': 'left'},
+    {'name': 'assignee', 'label': N_('Исполнитель'), 'field': 'assignee', 'align': 'left'},
     {'name': 'sla', 'label': 'SLA', 'field': 'sla', 'align': 'left',
      'style': 'white-space: nowrap'},
-    {'name': 'updated', 'label': 'Обновлён', 'field': 'updated', 'align': 'left',
+    {'name': 'updated', 'label': N_('Обновлён'), 'field': 'updated', 'align': 'left',
      'style': 'white-space: nowrap'},
 ]
 
@@ -63,14 +64,14 @@ NUMBER_CELL = '''
   <a :href="'/tickets/' + props.value" class="text-primary font-medium no-underline">#{{ props.value }}</a>
 </q-td>
 '''
-STATUS_CELL = '''
+STATUS_CELL = N_('''
 <q-td :props="props">
   <div class="column items-start q-gutter-y-xs">
     <q-badge :color="props.row.status_color" :label="props.value" class="text-sm px-3 py-1 rounded-full"/>
     <q-badge v-if="props.row.remarks" outline color="orange-9" label="есть замечания" class="remarks"/>
   </div>
 </q-td>
-'''
+''')
 PRIORITY_CELL = '''
 <q-td :props="props">
   <span :class="'text-' + props.row.priority_color + ' text-weight-medium'">{{ props.value }}</span>
@@ -91,6 +92,11 @@ ASSIGNEE_CELL = '''
   <span v-else class="text-grey-6">—</span>
 </q-td>
 '''
+
+
+def _options(choices: dict[str, str]) -> dict[str, str]:
+    """A select's or toggle's choices (msgids) in the reader's language."""
+    return {value: _(title) for value, title in choices.items()}
 
 
 @dataclass
@@ -163,7 +169,7 @@ async def queue_page(request: Request):
 async def show_queue(session: Api, filters: Filters | None = None) -> None:
     """The queue's page content (also `/` for staff)."""
     view = Queue(session, filters or Filters())
-    with frame(session, 'Очередь'):
+    with frame(session, _('Очередь')):
         view.build()
     await view.start()
 
@@ -186,6 +192,7 @@ class Queue:
         self.people: dict[str, str] = {}
         self.sites: dict[str, str] = {}
         self.loaded = False
+        self.asked = 0  # loads asked so far: a late answer to an older one is dropped
         self._busy = False
 
     # --- layout --------------------------------------------------------------------------
@@ -193,10 +200,10 @@ class Queue:
     def build(self) -> None:
         with ui.row().classes('w-full items-center gap-4'):
             with ui.column().classes('gap-0'):
-                ui.label('Очередь').classes('text-h5 font-medium')
-                ui.label('Тикеты всех организаций').classes('text-sm text-grey-7')
+                ui.label(_('Очередь')).classes('text-h5 font-medium')
+                ui.label(_('Тикеты всех организаций')).classes('text-sm text-grey-7')
             ui.space()
-            with ui.input(placeholder='Поиск по номеру и тексту', value=self.filters.query,
+            with ui.input(placeholder=_('Поиск по номеру и тексту'), value=self.filters.query,
                           on_change=self._search) \
                     .props('outlined dense clearable debounce=400 bg-color=white') \
                     .classes('w-80').mark('queue-search') as search:
@@ -205,39 +212,40 @@ class Queue:
         self.counters()
         with ui.card().classes('w-full p-3').props('flat bordered'):
             with ui.row().classes('w-full items-center gap-3'):
-                self.organization = ui.select({'': 'Все организации'}, label='Организация',
+                self.organization = ui.select({'': _('Все организации')}, label=_('Организация'),
                                               value='', on_change=self._organization_chosen) \
                     .props('outlined dense options-dense').classes('w-56') \
                     .mark('filter-organization')
-                self.site = ui.select({'': 'Все сайты'}, label='Сайт', value='',
+                self.site = ui.select({'': _('Все сайты')}, label=_('Сайт'), value='',
                                       on_change=self._site_chosen) \
                     .props('outlined dense options-dense').classes('w-56') \
                     .mark('filter-site')
-                self.priority = ui.select(labels.PRIORITY, label='Приоритет', multiple=True,
+                self.priority = ui.select(labels.priorities(), label=_('Приоритет'), multiple=True,
                                           value=list(self.filters.priorities),
                                           on_change=self._priority_chosen) \
                     .props('outlined dense options-dense use-chips clearable') \
                     .classes('min-w-40').mark('filter-priority')
-                self.order = ui.select(SORTS, label='Сортировка', value=self.filters.order,
-                                       on_change=self._order_chosen) \
+                self.order = ui.select(_options(SORTS), label=_('Сортировка'),
+                                       value=self.filters.order, on_change=self._order_chosen) \
                     .props('outlined dense options-dense').classes('w-40') \
                     .mark('filter-sort')
             with ui.row().classes('w-full items-center gap-x-6 gap-y-2 pt-2'):
                 with ui.row().classes('items-center gap-2'):
-                    ui.label('Исполнитель').classes('text-sm text-grey-8')
-                    ui.toggle(ASSIGNEES, value=self.filters.assignee,
+                    ui.label(_('Исполнитель')).classes('text-sm text-grey-8')
+                    ui.toggle(_options(ASSIGNEES), value=self.filters.assignee,
                               on_change=self._assignee_chosen) \
                         .style(TOGGLE_STYLE) \
                         .props('dense no-caps unelevated padding="2px 12px" toggle-color=primary') \
                         .mark('filter-assignee')
                 with ui.row().classes('items-center gap-2'):
                     ui.label('SLA').classes('text-sm text-grey-8')
-                    ui.toggle(SLA_FILTERS, value=self.filters.sla, on_change=self._sla_chosen) \
+                    ui.toggle(_options(SLA_FILTERS), value=self.filters.sla,
+                              on_change=self._sla_chosen) \
                         .style(TOGGLE_STYLE) \
                         .props('dense no-caps unelevated padding="2px 12px" toggle-color=negative') \
                         .mark('filter-sla')
                 ui.space()
-                ui.button('Сбросить фильтры', icon='filter_alt_off', on_click=self._reset) \
+                ui.button(_('Сбросить фильтры'), icon='filter_alt_off', on_click=self._reset) \
                     .props('flat dense no-caps color=grey-8')
         self.table()
         ui.timer(REFRESH_SECONDS, self._refresh)
@@ -252,11 +260,12 @@ class Queue:
         chosen = set(self.filters.statuses)
         with ui.row().classes('w-full gap-2 items-center').mark('queue-counters'):
             every = not chosen
-            ui.chip(f'Все: {sum(self.counts.values())}', color='primary' if every else 'grey-8',
+            ui.chip(_('Все: {count}').format(count=sum(self.counts.values())),
+                    color='primary' if every else 'grey-8',
                     text_color='white' if every else None,
                     on_click=lambda: self._statuses([])).props('' if every else 'outline') \
                 .mark('status-all')
-            for status, title in labels.STATUS.items():
+            for status, title in labels.statuses().items():
                 selected = status in chosen
                 count = self.counts.get(status, 0)
                 urgent = status in labels.WAITING_FOR_CLIENT and count > 0
@@ -281,12 +290,12 @@ class Queue:
             self._empty()
             return
         rows = [self._row(t) for t in self.tickets]
-        table = ui.table(columns=COLUMNS, rows=rows, row_key='number',
+        table = ui.table(columns=i18n.columns(COLUMNS), rows=rows, row_key='number',
                          pagination={'rowsPerPage': 0}) \
             .props('flat bordered wrap-cells hide-pagination') \
             .classes('w-full cursor-pointer').mark('queue')
         table.add_slot('body-cell-number', NUMBER_CELL)
-        table.add_slot('body-cell-status', STATUS_CELL)
+        table.add_slot('body-cell-status', _(STATUS_CELL))
         table.add_slot('body-cell-priority', PRIORITY_CELL)
         table.add_slot('body-cell-sla', SLA_CELL)
         table.add_slot('body-cell-assignee', ASSIGNEE_CELL)
@@ -298,14 +307,15 @@ class Queue:
         first = page * PAGE_SIZE + 1
         last = first + len(self.tickets) - 1
         with ui.row().classes('w-full items-center gap-2').mark('pager'):
-            ui.label(f'{first}–{last} из {self.total}').classes('text-grey-8')
+            shown = _('{first}–{last} из {total}')
+            ui.label(shown.format(first=first, last=last, total=self.total)).classes('text-grey-8')
             if self.truncated:
-                ui.label(f'(просмотрены первые {len(self.local or [])} тикетов: '
-                         'уточните фильтр)').classes('text-grey-7 text-sm')
+                ui.label(_('(просмотрены первые {count} тикетов: уточните фильтр)')
+                         .format(count=len(self.local or []))).classes('text-grey-7 text-sm')
             ui.space()
-            ui.button('Назад', icon='chevron_left', on_click=self._previous) \
+            ui.button(_('Назад'), icon='chevron_left', on_click=self._previous) \
                 .props('flat no-caps').set_enabled(page > 0)
-            ui.button('Далее', on_click=self._next) \
+            ui.button(_('Далее'), on_click=self._next) \
                 .props('flat no-caps icon-right=chevron_right') \
                 .set_enabled(bool(self.next_token))
 
@@ -315,11 +325,11 @@ class Queue:
             ui.icon('task_alt' if not self.filters.narrowed else 'search_off', size='xl',
                     color='grey-5')
             if self.filters.narrowed:
-                ui.label('Нет тикетов по этим условиям').classes('text-h6 text-grey-8')
-                ui.button('Сбросить фильтры', icon='filter_alt_off', on_click=self._reset) \
+                ui.label(_('Нет тикетов по этим условиям')).classes('text-h6 text-grey-8')
+                ui.button(_('Сбросить фильтры'), icon='filter_alt_off', on_click=self._reset) \
                     .props('unelevated no-caps')
             else:
-                ui.label('Очередь пуста: открытых тикетов нет').classes('text-h6 text-grey-8')
+                ui.label(_('Очередь пуста: открытых тикетов нет')).classes('text-h6 text-grey-8')
 
     def _row(self, ticket: pb.Ticket) -> dict:
         state = sla_state(ticket)
@@ -346,8 +356,8 @@ class Queue:
         if not name:
             return ''
         if name == self.account.name:
-            return self.people.get(name, self.account.full_name or 'Я')
-        return self.people.get(name, 'сотрудник студии')
+            return self.people.get(name, self.account.full_name or _('Я'))
+        return self.people.get(name, _('сотрудник студии'))
 
     # --- reading -------------------------------------------------------------------------
 
@@ -357,7 +367,7 @@ class Queue:
             orgs = await self.api.list_organizations()
             self.organizations = {o.name: o.display_name or o.name for o in orgs}
             self.organization.set_options(
-                {'': 'Все организации'} | {o.name: o.display_name or o.name
+                {'': _('Все организации')} | {o.name: o.display_name or o.name
                                            for o in orgs if o.active},
                 value=self.filters.organization
                 if self.filters.organization in self.organizations else '')
@@ -378,27 +388,34 @@ class Queue:
         if quiet:
             self.local = None  # read the unassigned tickets again too
         self._busy = True
+        self.asked += 1
+        question = self.asked
         try:
             if self.filters.assignee == 'unassigned':
                 await self._load_unassigned()
             else:
-                await self._load_page()
+                answer = await self._ask_page()
+                if question != self.asked:  # the filters changed meanwhile: a newer answer comes
+                    return
+                self._show_page(answer)
         except ApiError as error:
             if 'page_token' in error.violations:  # stale: start from the first page
                 self.tokens = ['']
             if not quiet or error.session_expired:
                 show_error(error)
         finally:
-            self._busy = False
+            self._busy = question != self.asked  # still busy while a newer load runs
         self.loaded = True
         self.counters.refresh()
         self.table.refresh()
 
-    async def _load_page(self) -> None:
-        self.local, self.truncated = None, False
+    async def _ask_page(self) -> pb.ListTicketsResponse:
         request = self.filters.request(self.account.name)
         request.page_token = self.tokens[-1]
-        answer = await self.api.queue(request)
+        return await self.api.queue(request)
+
+    def _show_page(self, answer: pb.ListTicketsResponse) -> None:
+        self.local, self.truncated = None, False
         self.tickets = list(answer.tickets)
         self.total = answer.total_size
         self.next_token = answer.next_page_token
@@ -435,7 +452,7 @@ class Queue:
             self.sites = {s.name: widgets.short_url(s.url) or s.display_name for s in sites}
         if self.filters.site not in self.sites:
             self.filters.site = ''
-        self.site.set_options({'': 'Все сайты'} | self.sites, value=self.filters.site)
+        self.site.set_options({'': _('Все сайты')} | self.sites, value=self.filters.site)
         self.site.set_enabled(bool(organization) and bool(self.sites))
 
     # --- the person's choices ------------------------------------------------------------

@@ -7,11 +7,12 @@ from nicegui import ui
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules
 
-from .. import api, dialogs, history, labels, staff_panel, widgets
+from .. import api, dialogs, history, i18n, labels, staff_panel, widgets
 from ..api import Api, ApiError
 from ..files import attachment_list, list_files
 from ..frame import frame, show_error
 from ..uploads import FilePicker, show_failures
+from ..i18n import _
 
 POLL_SECONDS = 5.0
 
@@ -20,21 +21,22 @@ POLL_SECONDS = 5.0
 async def ticket_card_page(number: int) -> None:
     session = Api.of_current_user()
     card = TicketCard(session, number)
-    with frame(session, f'Тикет #{number}'):
+    with frame(session, _('Тикет #{number}').format(number=number)):
         if not await card.load():
             _not_found()
             return
         card.build()
         show_failures(api.ticket_name(number))  # files the new-ticket form could not attach
     ui.timer(POLL_SECONDS, card.poll)
+    await card.mark_seen()
 
 
 def _not_found() -> None:
     with ui.card().classes('w-full max-w-xl self-center items-center py-12 gap-3'):
         ui.icon('search_off', size='xl', color='grey-5')
-        ui.label('Тикет не найден').classes('text-h6').mark('not-found')
-        ui.label('Проверьте номер тикета или вернитесь к списку.').classes('text-grey-7')
-        ui.button('Все тикеты', icon='list', on_click=lambda: ui.navigate.to('/')) \
+        ui.label(_('Тикет не найден')).classes('text-h6').mark('not-found')
+        ui.label(_('Проверьте номер тикета или вернитесь к списку.')).classes('text-grey-7')
+        ui.button(_('Все тикеты'), icon='list', on_click=lambda: ui.navigate.to('/')) \
             .props('unelevated')
 
 
@@ -67,6 +69,13 @@ class TicketCard:
         self.organization = self.ticket.organization_display_name or \
             names.get(self.ticket.organization, '')
         return True
+
+    async def mark_seen(self) -> None:
+        """Opening the card reads its notifications: the bell counts only what is new."""
+        try:
+            await self.session.mark_notifications_read(ticket=self.ticket.name)
+        except ApiError:
+            pass  # the bell keeps counting them; nothing on the card depends on it
 
     async def poll(self) -> None:
         """Re-renders only what changed since the last read."""
@@ -121,7 +130,7 @@ class TicketCard:
                 staff_panel.attach(self)  # assignee, priority, estimate, planned date (staff)
                 history.attach(self)
             with ui.card().classes('w-[26rem] max-lg:w-full gap-3 shrink-0'):
-                ui.label('Переписка').classes('text-h6')
+                ui.label(_('Переписка')).classes('text-h6')
                 self.thread()
                 self._comment_form()
 
@@ -131,11 +140,12 @@ class TicketCard:
         assert ticket is not None
         with ui.card().classes('w-full gap-4 p-6'):
             with ui.row().classes('w-full items-center gap-3'):
-                ui.label(f'Тикет #{ticket.number}').classes('text-h5 font-medium') \
+                ui.label(_('Тикет #{number}').format(number=ticket.number)) \
+                    .classes('text-h5 font-medium') \
                     .mark('ticket-number')
                 widgets.status_badge(ticket.status)
                 if ticket.has_remarks:
-                    ui.badge('есть замечания', color='orange-8').props('outline')
+                    ui.badge(_('есть замечания'), color='orange-8').props('outline')
                 ui.space()
                 if pb.ACTION_ACCEPT in ticket.allowed_actions:  # top right, as the instruction says
                     ui.button(labels.action(pb.ACTION_ACCEPT), icon='check_circle',
@@ -147,40 +157,40 @@ class TicketCard:
             self._note(ticket)
             self._fields(ticket)
             ui.separator()
-            widgets.caption('Описание')
+            widgets.caption(_('Описание'))
             widgets.user_text(ticket.description).mark('description')
             if self._files_of(''):
                 ui.separator()
-                widgets.caption('Файлы')
+                widgets.caption(_('Файлы'))
                 attachment_list(self._files_of(''))
 
     def _fields(self, ticket: pb.Ticket) -> None:
         contact = ticket.contact
         with ui.grid().classes('w-full gap-x-8 gap-y-4 grid-cols-1 sm:grid-cols-2 md:grid-cols-3'):
             if self.organization:
-                widgets.field_row('Организация', self.organization)
+                widgets.field_row(_('Организация'), self.organization)
             with ui.column().classes('gap-0 min-w-0'):
-                widgets.caption('Сайт')
+                widgets.caption(_('Сайт'))
                 widgets.site_link(ticket.site_url)
-            widgets.field_row('Контакт', contact.full_name, contact.email, contact.phone)
-            widgets.field_row('Приоритет', labels.priority(ticket.priority))
-            widgets.field_row('Желаемая дата реализации', labels.day(ticket.desired_date),
-                              empty='не указана')
-            widgets.field_row('Плановая дата', labels.day(ticket.planned_date),
-                              empty='не назначена')
-            widgets.field_row('Создан', labels.moment(ticket.create_time))
-            widgets.field_row('Обновлён', labels.moment(ticket.update_time))
+            widgets.field_row(_('Контакт'), contact.full_name, contact.email, contact.phone)
+            widgets.field_row(_('Приоритет'), labels.priority(ticket.priority))
+            widgets.field_row(_('Желаемая дата реализации'), labels.day(ticket.desired_date),
+                              empty=_('не указана'))
+            widgets.field_row(_('Плановая дата'), labels.day(ticket.planned_date),
+                              empty=_('не назначена'))
+            widgets.field_row(_('Создан'), labels.moment(ticket.create_time))
+            widgets.field_row(_('Обновлён'), labels.moment(ticket.update_time))
             if ticket.rating:
-                widgets.field_row('Оценка', '★' * ticket.rating)
+                widgets.field_row(i18n.pgettext('rating', 'Оценка'), '★' * ticket.rating)
 
     def _note(self, ticket: pb.Ticket) -> None:
         """The open question (needs_info) or the work summary (awaiting_acceptance)."""
         if not ticket.status_note:
             return
-        title = {pb.STATUS_NEEDS_INFO: 'Вопрос студии — ответьте в комментарии',
-                 pb.STATUS_AWAITING_ACCEPTANCE: 'Выполненные работы — проверьте их. Если есть '
-                                               'замечания, напишите их в комментарии.'} \
-            .get(ticket.status, 'Примечание')
+        title = {pb.STATUS_NEEDS_INFO: _('Вопрос студии — ответьте в комментарии'),
+                 pb.STATUS_AWAITING_ACCEPTANCE: _('Выполненные работы — проверьте их. Если есть '
+                                                  'замечания, напишите их в комментарии.')} \
+            .get(ticket.status, _('Примечание'))
         with ui.column().classes('w-full gap-1 p-3 rounded bg-orange-1') \
                 .style('border-left: 4px solid var(--q-warning)'):
             ui.label(title).classes('font-medium text-orange-10')
@@ -211,7 +221,7 @@ class TicketCard:
         if requires:
             with self.dialogs:
                 text = await dialogs.ask_text(labels.action(action),
-                                              labels.ACTION_TEXT.get(requires, 'Текст'),
+                                              labels.action_text(requires),
                                               labels.action(action))
             if text is not None:
                 await self._transition(action, text=text)
@@ -236,7 +246,8 @@ class TicketCard:
         except ApiError as error:
             show_error(error)
         else:
-            ui.notify(f'Статус: {labels.status(self.ticket.status)}', type='positive')
+            ui.notify(_('Статус: {status}').format(status=labels.status(self.ticket.status)),
+                      type='positive')
         await self._refresh_all()
 
     async def _refresh_all(self) -> None:
@@ -251,20 +262,20 @@ class TicketCard:
     @ui.refreshable_method
     def thread(self) -> None:
         if not self.comments:
-            ui.label('Комментариев пока нет.').classes('text-grey-7')
+            ui.label(_('Комментариев пока нет.')).classes('text-grey-7')
             return
         with ui.column().classes('w-full gap-2').mark('comments'):
             for comment in self.comments:
                 _comment(comment, self._files_of(comment.name))
 
     def _comment_form(self) -> None:
-        self.comment = ui.textarea('Комментарий').props('outlined autogrow') \
+        self.comment = ui.textarea(_('Комментарий')).props('outlined autogrow') \
             .classes('w-full').mark('comment')
         self.attach = FilePicker(self.session)
         with ui.column().classes('w-full gap-2').mark('comment-files'):
-            self.attach.build(button_text='Прикрепить файлы')
+            self.attach.build(button_text=_('Прикрепить файлы'))
         with ui.row().classes('w-full items-center justify-end'):
-            self.send_button = ui.button('Отправить', icon='send', on_click=self.send) \
+            self.send_button = ui.button(_('Отправить'), icon='send', on_click=self.send) \
                 .props('unelevated no-caps').mark('send')
             # «Внутренняя заметка» for the studio (None for a client).
             self.note = staff_panel.note_switch(self, self.comment, self.send_button)
@@ -272,16 +283,16 @@ class TicketCard:
     def _files_note(self) -> str:
         """The text of a comment that only carries files."""
         names = [p.name for p in self.attach.waiting]
-        return f'Файлы: {", ".join(names)}' if names else ''
+        return _('Файлы: {names}').format(names=', '.join(names)) if names else ''
 
     async def send(self) -> None:
         assert self.ticket is not None
         body = (self.comment.value or '').strip() or self._files_note()
         if not body:
-            self.comment.error = 'Напишите комментарий'
+            self.comment.error = _('Напишите комментарий')
             return
         if not self.attach.ready:
-            ui.notify('Дождитесь, пока файлы загрузятся', type='warning')
+            ui.notify(_('Дождитесь, пока файлы загрузятся'), type='warning')
             return
         self.send_button.disable()
         try:
@@ -297,7 +308,6 @@ class TicketCard:
         self.comment.value = ''
         self.attach.clear_sent()
         self.comment_request_id = api.new_request_id()
-        self.organization = ''  # its display name, shown to staff
         await self._refresh_all()
 
 
@@ -308,9 +318,9 @@ def _comment(comment: pb.Comment, attached: list | None = None) -> None:
     with ui.column().classes(f'w-full gap-1 p-3 rounded {background}') \
             .style(staff_panel.NOTE_STYLE if internal else ''):
         with ui.row().classes('w-full items-baseline gap-2'):
-            ui.label(comment.author_display_name or 'Система').classes('font-medium')
+            ui.label(comment.author_display_name or _('Система')).classes('font-medium')
             if comment.author_role in labels.ROLE_TITLE:
-                ui.label(labels.ROLE_TITLE[comment.author_role]).classes('text-xs text-grey-7')
+                ui.label(labels.role_title(comment.author_role)).classes('text-xs text-grey-7')
             ui.space()
             ui.label(labels.moment(comment.create_time)).classes('text-xs text-grey-7')
         if internal:

@@ -13,18 +13,20 @@ from .. import api, labels
 from ..api import Api, ApiError
 from ..frame import frame, show_error
 from ..uploads import FilePicker, remember_failures
+from ..i18n import N_, _
 
 MAX_TITLE = 200
-REMINDER = 'Придерживайтесь принципа: одна задача = один тикет.'
-DESCRIPTION_HINT = 'Что конкретно необходимо сделать; добавьте ссылки на страницы сайта.'
-FILES_HINT = 'Изображения, скриншоты, таблицы, документы — несколько сразу'
-DATE_NOTE = 'Дата реализации задачи может быть изменена исходя из объема работы и нагрузки студии.'
+REMINDER = N_('Придерживайтесь принципа: одна задача = один тикет.')
+DESCRIPTION_HINT = N_('Что конкретно необходимо сделать; добавьте ссылки на страницы сайта.')
+FILES_HINT = N_('Изображения, скриншоты, таблицы, документы — несколько сразу')
+DATE_NOTE = N_('Дата реализации задачи может быть изменена исходя из объема работы и нагрузки '
+               'студии.')
 
 
 @ui.page('/tickets/new', response_timeout=20)
 async def new_ticket_page() -> None:
     session = Api.of_current_user()
-    with frame(session, 'Новый тикет'):
+    with frame(session, _('Новый тикет')):
         form = TicketForm(session)
         form.build()
     await form.load()
@@ -42,51 +44,52 @@ class TicketForm:
 
     def build(self) -> None:
         with ui.card().classes('w-full max-w-3xl self-center p-6 gap-4'):
-            ui.label('Новый тикет').classes('text-h5 font-medium')
+            ui.label(_('Новый тикет')).classes('text-h5 font-medium')
             with ui.row().classes('items-center gap-2 text-primary bg-blue-1 rounded p-3 w-full'):
                 ui.icon('lightbulb')
-                ui.label(REMINDER).classes('font-medium').mark('reminder')
-            self.organizations = ui.select({}, label='Организация',
+                ui.label(_(REMINDER)).classes('font-medium').mark('reminder')
+            self.organizations = ui.select({}, label=_('Организация'),
                                            on_change=lambda e: self.choose_organization(e.value)) \
                 .props('outlined').classes('w-full').mark('organization')
             self.organizations.visible = not self.account.is_client
-            self.title = ui.input('Название', validation=self._check_title) \
+            self.title = ui.input(_('Название'), validation=self._check_title) \
                 .props(f'outlined counter maxlength={MAX_TITLE}') \
                 .classes('w-full').mark('title')
-            self.site = ui.select({}, label='URL сайта').props('outlined').classes('w-full') \
+            self.site = ui.select({}, label=_('URL сайта')).props('outlined').classes('w-full') \
                 .mark('site')
             self.site.visible = False
-            self.no_site = ui.label('Для организации не заведено ни одного сайта: '
-                                    'обратитесь к менеджеру проекта.').classes('text-warning')
+            self.no_site = ui.label(_('Для организации не заведено ни одного сайта: '
+                                      'обратитесь к менеджеру проекта.')).classes('text-warning')
             self.no_site.visible = False
-            self.contact = ui.select({}, label='Контакт').props('outlined').classes('w-full') \
+            self.contact = ui.select({}, label=_('Контакт')).props('outlined').classes('w-full') \
                 .mark('contact')
-            self.description = ui.textarea('Описание', validation=self._check_description) \
+            self.description = ui.textarea(_('Описание'), validation=self._check_description) \
                 .props('outlined autogrow input-style="min-height: 8rem"') \
                 .classes('w-full').mark('description')
-            self.description.props['hint'] = DESCRIPTION_HINT
+            self.description.props['hint'] = _(DESCRIPTION_HINT)
             self._date_field()
             self._files_field()
-            self.priority = ui.select(labels.PRIORITY, value=pb.PRIORITY_NORMAL,
-                                      label='Приоритет').props('outlined') \
+            self.priority = ui.select(labels.priorities(), value=pb.PRIORITY_NORMAL,
+                                      label=_('Приоритет')).props('outlined') \
                 .classes('w-full sm:w-1/2').mark('priority')
             with ui.row().classes('w-full justify-end'):
-                self.save_button = ui.button('Сохранить', icon='save', on_click=self.save) \
+                self.save_button = ui.button(_('Сохранить'), icon='save', on_click=self.save) \
                     .props('unelevated size=lg').mark('save')
 
     def _files_field(self) -> None:
         """Step 6: files, held on the server until the ticket exists."""
         with ui.column().classes('w-full gap-2').mark('files-field'):
-            ui.label('Файлы').classes('text-subtitle1 font-medium')
-            self.files = FilePicker(self.session, hint=FILES_HINT)
+            ui.label(_('Файлы')).classes('text-subtitle1 font-medium')
+            self.files = FilePicker(self.session, hint=_(FILES_HINT))
             self.files.build()
 
     def _date_field(self) -> None:
-        self.desired = ui.date_input('Желаемая дата реализации').props('outlined') \
+        self.desired = ui.date_input(_('Желаемая дата реализации')).props('outlined') \
             .classes('w-full').mark('desired-date')
+        self.desired.button.props['aria-label'] = _('Выбрать дату в календаре')
         start = self.today.replace('-', '/')
         self.desired.picker.props(f''':options="d => d >= '{start}'"''')
-        self.desired.props['hint'] = f'(*) {DATE_NOTE}'
+        self.desired.props['hint'] = f'(*) {_(DATE_NOTE)}'
         self.desired.props['bottom-slots'] = True
 
     # --- loading the choices ------------------------------------------------------------
@@ -136,10 +139,10 @@ class TicketForm:
 
     async def save(self) -> None:
         if not self._valid():
-            ui.notify('Проверьте выделенные поля', type='warning')
+            ui.notify(_('Проверьте выделенные поля'), type='warning')
             return
         if not self.files.ready:
-            ui.notify('Дождитесь, пока файлы загрузятся', type='warning')
+            ui.notify(_('Дождитесь, пока файлы загрузятся'), type='warning')
             return
         self.save_button.disable()
         self.save_button.props('loading')
@@ -168,10 +171,10 @@ class TicketForm:
     def _valid(self) -> bool:
         checks = [self.title.validate(), self.description.validate(), self._check_date()]
         if not self.organization:
-            self.organizations.error = 'Выберите организацию'
+            self.organizations.error = _('Выберите организацию')
             checks.append(False)
         if self.site.visible and not self.site.value:
-            self.site.error = 'Выберите сайт'
+            self.site.error = _('Выберите сайт')
             checks.append(False)
         return all(checks)
 
@@ -182,19 +185,19 @@ class TicketForm:
             try:
                 chosen = date.fromisoformat(value)
             except ValueError:
-                problem = 'Дата в формате ГГГГ-ММ-ДД'
+                problem = _('Дата в формате ГГГГ-ММ-ДД')
             else:
                 if chosen.isoformat() < self.today:
-                    problem = 'Дата не может быть раньше сегодняшней'
+                    problem = _('Дата не может быть раньше сегодняшней')
         _set_error(self.desired, problem)
         return not problem
 
     def _show_violations(self, error: ApiError) -> None:
-        fields = {'Название': self.title, 'URL сайта': self.site, 'Контакт': self.contact,
-                  'Описание': self.description, 'Приоритет': self.priority,
-                  'Организация': self.organizations}
+        fields = {_('Название'): self.title, _('URL сайта'): self.site, _('Контакт'): self.contact,
+                  _('Описание'): self.description, _('Приоритет'): self.priority,
+                  _('Организация'): self.organizations}
         for label, problem in error.violations.items():
-            if label == 'Желаемая дата реализации':
+            if label == _('Желаемая дата реализации'):
                 _set_error(self.desired, problem)
             elif label in fields:
                 fields[label].error = problem
@@ -202,14 +205,14 @@ class TicketForm:
     @staticmethod
     def _check_title(value: str) -> str | None:
         if not (value or '').strip():
-            return 'Введите название'
+            return _('Введите название')
         if len(value) > MAX_TITLE:
-            return f'Не длиннее {MAX_TITLE} символов'
+            return _('Не длиннее {count} символов').format(count=MAX_TITLE)
         return None
 
     @staticmethod
     def _check_description(value: str) -> str | None:
-        return None if (value or '').strip() else 'Опишите, что нужно сделать'
+        return None if (value or '').strip() else _('Опишите, что нужно сделать')
 
 
 def _contact_label(user: auth_pb2.User | api.Account) -> str:
