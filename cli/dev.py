@@ -116,7 +116,7 @@ def port_problems(settings: Settings) -> list[str]:
         (settings.files_port, "files service"),
         (settings.ui_port, "web UI"),
         *((getattr(settings, f"{name}_metrics_port"), f"{name} metrics")
-          for name in ("auth", "tickets", "files", "worker")
+          for name in ("auth", "tickets", "files", "worker", "ui")
           if getattr(settings, f"{name}_metrics_port")),
     ]
     problems, seen = [], {}

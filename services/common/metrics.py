@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import socket
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 from prometheus_client import (CollectorRegistry, Counter, Histogram, PlatformCollector,
@@ -63,14 +65,19 @@ def scrape_url(url: str) -> Callable[[], bytes]:
 class MetricsServer:
     """A minimal HTTP/1.0 server on the process's own event loop."""
 
-    def __init__(self, ready: Callable[[], bool],
+    def __init__(self, ready: Callable[[], bool | Awaitable[bool]],
                  extra: Callable[[], bytes] | None = None):
         self._ready, self._extra = ready, extra
         self._server: asyncio.Server | None = None
         self.port = 0
 
-    async def start(self, host: str, port: int) -> MetricsServer:
-        self._server = await asyncio.start_server(self._handle, host, port)
+    async def start(self, host: str = "", port: int = 0,
+                    sock: socket.socket | None = None) -> MetricsServer:
+        """On `host:port`, or on a socket bound earlier (the UI binds before NiceGUI runs)."""
+        if sock is not None:
+            self._server = await asyncio.start_server(self._handle, sock=sock)
+        else:
+            self._server = await asyncio.start_server(self._handle, host, port)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("metrics.started", port=self.port)
         return self
@@ -89,7 +96,10 @@ class MetricsServer:
         if path == "/healthz":
             return "200 OK", "text/plain", b"ok\n"
         if path == "/readyz":
-            if self._ready():
+            ready = self._ready()
+            if inspect.isawaitable(ready):  # the UI asks the auth service
+                ready = await ready
+            if ready:
                 return "200 OK", "text/plain", b"ready\n"
             return "503 Service Unavailable", "text/plain", b"not ready\n"
         return "404 Not Found", "text/plain", b"not found\n"
@@ -118,7 +128,8 @@ class MetricsServer:
                 await writer.wait_closed()
 
 
-async def start_metrics_server(host: str, port: int, ready: Callable[[], bool],
+async def start_metrics_server(host: str, port: int,
+                               ready: Callable[[], bool | Awaitable[bool]],
                                extra: Callable[[], bytes] | None = None) -> MetricsServer | None:
     """Serve /metrics, /healthz and /readyz; `port=0` disables (None)."""
     if not port:

@@ -41,7 +41,7 @@ STACK_VARIABLES = {"TICKETDESK_IMAGE", "TICKETDESK_DB_PASSWORD"}
 MAX_UPLOAD = Settings.model_fields["max_upload_bytes"].default
 # /metrics, /healthz, /readyz of each process (services/common/metrics.py).
 METRICS = {role: Settings.model_fields[f"{role}_metrics_port"].default
-           for role in ("auth", "tickets", "files", "worker")}
+           for role in ("auth", "tickets", "files", "worker", "ui")}
 PLACEHOLDER = re.compile(r"^(|CHANGE_ME|\$\{[^}]+\}|\"\"|'')$")
 
 
@@ -221,7 +221,7 @@ def test_compose_healthchecks_where_services_serve(compose):
         assert service_test[4] == f"127.0.0.1:{PORTS[name]}", name
         assert compose["services"][name]["expose"] == [str(PORTS[name])]
     assert compose["services"]["ui"]["healthcheck"]["test"][-1] == \
-        f"http://127.0.0.1:{PORTS['ui']}/login"
+        f"http://127.0.0.1:{METRICS['ui']}/readyz"
     assert compose["services"]["worker"]["healthcheck"]["test"][-1] == \
         f"http://127.0.0.1:{METRICS['worker']}/readyz"
 
@@ -361,7 +361,7 @@ def test_dockerfile_runtime_contents():
 def test_dockerfile_copies_every_package_and_dockerignore_keeps_them():
     text = (DEPLOY / "Dockerfile").read_text()
     copied = set(re.findall(r"^COPY (\S+)/ \S+/$", text, re.M))
-    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench"}  # dev only
     assert packages <= copied | {"ticketdesk"}, sorted(packages - copied)
     assert "proto" in copied
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
@@ -459,8 +459,9 @@ def test_k8s_deployments_probes_services_and_budgets(k8s):
             assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
             assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
         if role == "ui":
-            assert container["ports"] == [{"name": "http", "containerPort": PORTS["ui"]}]
-            assert container["readinessProbe"]["httpGet"]["path"] == "/login"
+            assert container["ports"][0] == {"name": "http", "containerPort": PORTS["ui"]}
+            assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+            assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
 
 
 def test_k8s_grpc_services_are_headless_and_addresses_match(k8s):

@@ -135,11 +135,12 @@ async def start_stack(temporal: WorkflowEnvironment, data_dir: Path,
     skipping (start_time_skipping_v2) reaches the workflows it starts."""
     ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
     urls = {f"{name}_database_url": url for name, url in (database_urls or {}).items()}
+    overrides.setdefault("auth_cache_seconds", 0)  # a revoked token fails at once
     settings = Settings(
         data_dir=data_dir, service_token=secrets.token_urlsafe(32),
         temporal_address=temporal.client.service_client.config.target_host,
         auth_port=ports["auth"], tickets_port=ports["tickets"], files_port=ports["files"],
-        auth_cache_seconds=0, **urls, **overrides)
+        **urls, **overrides)
     # With tracing on (tests/production), the same connection with TracingInterceptor.
     client = traced(temporal.client)
     stack = Stack(settings, Clients.from_settings(settings), client)
