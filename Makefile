@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Top-level packages: a new one needs a new editable install to become importable.
 PACKAGES := $(wildcard */__init__.py) $(wildcard proto/*/__init__.py)
 
-.PHONY: install run test proto lint clean
+.PHONY: install run test bench proto lint i18n clean
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks against raw baselines (bench/): `make bench`, or `make bench QUICK=1`.
+bench: install
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
+
 proto: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grpc_tools.protoc -Iproto \
 		--python_out=proto --grpc_python_out=proto --mypy_out=proto --mypy_grpc_out=proto \
@@ -30,6 +34,16 @@ proto: install
 
 lint: install
 	$(BIN)/buf lint
+
+# The UI's texts: extract the marked strings, then merge them into each catalog; translate
+# the new (empty) entries in ui/locale/*/LC_MESSAGES/messages.po. tests/ui/test_i18n.py
+# fails while one is missing.
+i18n: install
+	$(BIN)/pybabel extract -F ui/locale/babel.cfg --no-default-keywords \
+		-k _ -k N_ -k pgettext:1c,2 --no-location --sort-output --project TicketDesk \
+		-o ui/locale/messages.pot ui
+	$(BIN)/pybabel update -i ui/locale/messages.pot -d ui/locale --no-fuzzy-matching \
+		--ignore-obsolete
 
 clean:
 	rm -rf var

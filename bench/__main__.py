@@ -1,0 +1,72 @@
+"""`python -m bench [--quick]`: every scenario, results in bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import create, files, machine, report, scale, transition, webui
+from bench.env import log_to, postgres_unavailable, running_stack
+from bench.sizes import FULL, QUICK, Sizes
+
+RESULTS = Path(__file__).parent / "results"
+
+
+async def backend_scenarios(backend: str, sizes: Sizes, scratch: Path) -> list[dict]:
+    """Everything measured on one back end: the Temporal scenarios on SQLite only."""
+    rows: list[dict] = []
+    async with running_stack(scratch / backend, backend) as stack:
+        orgs = [await stack.new_organization() for _ in range(sizes.organizations)]
+        print(f"{backend}: stack and {len(orgs)} organizations ready")
+        if backend == "sqlite":
+            rows += await create.run(stack, orgs, sizes.creates)
+            print(f"  create: {rows[-1]['system']['throughput']:.1f}/s")
+            rows += await transition.run(stack, orgs[1], sizes.transitions)
+            print(f"  transition: {rows[-1]['system']['median_ms']:.1f} ms")
+            rows += await files.run(stack, orgs[2], sizes.file_mib, sizes.file_rounds, scratch)
+            print("  files done")
+        rows += await scale.run(stack, orgs, backend, sizes)
+    return rows
+
+
+async def main(sizes: Sizes, out: Path, with_web: bool) -> dict:
+    started, clock = datetime.now(UTC), time.monotonic()
+    out.mkdir(parents=True, exist_ok=True)
+    log_to(out / "services-log.tmp")
+    rows, skipped = [], []
+    with tempfile.TemporaryDirectory(prefix="ticketdesk-bench-") as scratch:
+        rows += await backend_scenarios("sqlite", sizes, Path(scratch))
+        print(f"[{time.monotonic() - clock:.0f} s] SQLite done")
+        reason = await postgres_unavailable()
+        if reason:
+            skipped.append(f"PostgreSQL ({reason})")
+        else:
+            rows += await backend_scenarios("postgres", sizes, Path(scratch))
+            print(f"[{time.monotonic() - clock:.0f} s] PostgreSQL done")
+        if not with_web:
+            skipped.append("the web UI (--no-web)")
+        elif not webui.CHROMIUM.exists():
+            skipped.append(f"the web UI ({webui.CHROMIUM} is missing)")
+        else:
+            rows += await webui.run(sizes, Path(scratch) / "web")
+            print(f"[{time.monotonic() - clock:.0f} s] web UI done")
+    results = {"started": started.isoformat(timespec="seconds"), "mode": sizes.name,
+               "seconds": time.monotonic() - clock, "machine": machine.describe(),
+               "sizes": sizes.__dict__, "rows": rows, "skipped": skipped}
+    paths = report.write(results, out)
+    print(report.markdown(results))
+    print("written:", *paths)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (under 2 minutes)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write results")
+    parser.add_argument("--no-web", action="store_true", help="skip the web UI scenario")
+    arguments = parser.parse_args()
+    asyncio.run(main(QUICK if arguments.quick else FULL, arguments.out, not arguments.no_web))

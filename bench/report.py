@@ -1,0 +1,44 @@
+"""Results as JSON and as a Markdown table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HEADER = ("| scenario | case | backend | median ms | p95 ms | p99 ms | throughput "
+          "| baseline median / p95 / p99 ms, throughput | ratio median / p99 / throughput "
+          "| goal | met |\n|---|---|---|---:|---:|---:|---:|---|---|---|---|")
+
+
+def write(results: dict, directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    as_json, as_markdown = directory / "latest.json", directory / "latest.md"
+    as_json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    as_markdown.write_text(markdown(results))
+    return as_json, as_markdown
+
+
+def markdown(results: dict) -> str:
+    machine = results["machine"]
+    packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
+    lines = [f"Run {results['started']} ({results['mode']}, {results['seconds']:.0f} s) on "
+             f"{machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; "
+             f"Python {machine['python']}; PostgreSQL {machine['postgresql']}; {packages}.",
+             "", HEADER]
+    lines += [_line(row) for row in results["rows"]]
+    if results.get("skipped"):
+        lines += ["", *(f"- not measured: {what}" for what in results["skipped"])]
+    return "\n".join(lines) + "\n"
+
+
+def _line(row: dict) -> str:
+    met = {True: "yes", False: "**no**", None: ""}[row.get("met")]
+    start = f"| {row['scenario']} | {row['case']} | {row.get('backend', '')} |"
+    if "system" not in row:
+        return f"{start} {row['summary']} | | | | | | {row['goal']} | {met} |"
+    s, b, r = row["system"], row["baseline"], row["ratio"]
+    return (f"{start} {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['p99_ms']:.1f} | "
+            f"{s['throughput']:.1f} {row['unit']} | {b['median_ms']:.1f} / {b['p95_ms']:.1f} / "
+            f"{b['p99_ms']:.1f}, {b['throughput']:.1f} ({row['baseline_is']}) | "
+            f"{r['median_ms']:.2f} / {r['p99_ms']:.2f} / {r['throughput']:.2f} | "
+            f"{row['goal']} | {met} |")
