@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     reflection: bool = True
     # Seconds a resolved token is trusted before asking the auth service again.
     auth_cache_seconds: float = Field(3.0, ge=0, le=30)
+    # On SIGTERM a server stops taking calls and lets running ones finish this long; a
+    # transition waits for its workflow update, which is slow when the machine is busy.
+    # Below Kubernetes' default 30 s termination grace.
+    shutdown_grace_seconds: float = Field(20.0, ge=0, le=300)
     log_level: str = "INFO"
     log_format: str = Field("console", pattern="^(console|json)$")
     # Observability: each process serves /metrics, /healthz and /readyz over HTTP on its
@@ -57,6 +61,7 @@ class Settings(BaseSettings):
     tickets_metrics_port: int = Field(9152, ge=0, le=65535)
     files_metrics_port: int = Field(9153, ge=0, le=65535)
     worker_metrics_port: int = Field(9154, ge=0, le=65535)
+    ui_metrics_port: int = Field(9155, ge=0, le=65535)
     metrics_host: str = ""  # default: host
     otlp_endpoint: str = ""
     ui_storage_secret: SecretStr = SecretStr("")

@@ -31,7 +31,7 @@ def run_service(name: str, build: Callable[[Settings], Awaitable[Service]]) -> N
         running = await start_server(service, settings, getattr(settings, f"{name}_port"))
         holder.append(running)
         try:
-            await serve_forever(running)
+            await serve_forever(running, settings.shutdown_grace_seconds)
         finally:
             if http is not None:
                 await http.stop()

@@ -87,12 +87,12 @@ async def start_server(service: Service, settings: Settings, port: int,
     return RunningServer(server, health_servicer, bound, service)
 
 
-async def serve_forever(running: RunningServer) -> None:
-    """Run until SIGINT/SIGTERM, then shut down gracefully."""
+async def serve_forever(running: RunningServer, grace: float) -> None:
+    """Run until SIGINT/SIGTERM, then drain running calls for up to `grace` seconds."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("server.stopping", service=running.service.name)
-    await running.stop()
+    await running.stop(grace)

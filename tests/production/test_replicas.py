@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from services.common.clients import Clients, bearer
 from services.tickets.convert import ACTION_TO_PROTO
 from tests.support import postgres
-from tests.support.processes import child_env, free_port, free_ports, wait_for_health
+from tests.support.processes import child_env, free_ports, wait_for_health
 from tests.support.stack import PASSWORD, start_temporal
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -32,6 +33,9 @@ LIFE = [("developer", Action.START_WORK), ("developer", Action.ASK_CLARIFICATION
         ("developer", Action.CONTINUE_WITHOUT_ANSWER),
         ("developer", Action.SUBMIT_FOR_ACCEPTANCE), ("client", Action.ACCEPT)]
 EXPECTED = ["queued", "in_progress", "needs_info", "in_progress", "awaiting_acceptance", "done"]
+# Per replica, as before: they start in about 10 s on a busy machine. A replica that
+# exits (a port taken, a bad migration) fails at once, with the end of its log.
+STARTUP_TIMEOUT = 60.0
 
 
 @dataclass
@@ -44,15 +48,27 @@ class Replica:
     log: Path | None = None
 
     def start(self) -> None:
-        handle = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=handle,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        assert self.log is not None
+        with self.log.open("ab") as handle:  # the child keeps its own copy
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=handle,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_serving(self, timeout: float) -> None:
+        """Until its gRPC health is SERVING; fails early if it exits, with its log's end."""
+        try:
+            wait_for_health([f"127.0.0.1:{self.port}"], timeout, process=self.process)
+        except AssertionError as error:
+            raise AssertionError(f"{self.name}: {error}; its log ends:\n{self.tail()}") from None
+
+    def tail(self, lines: int = 40) -> str:
+        assert self.log is not None
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
+            try:  # longer than the services' drain (shutdown_grace_seconds)
+                self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
@@ -83,27 +99,34 @@ async def cluster(tmp_path):
         "TICKETDESK_TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,
         "TICKETDESK_SERVICE_TOKEN": token, "TICKETDESK_DATA_DIR": str(tmp_path),
         "TICKETDESK_MIGRATE_ON_START": "false", "TICKETDESK_LOG_LEVEL": "WARNING",
-        "TICKETDESK_AUTH_CACHE_SECONDS": "1"})
+        "TICKETDESK_AUTH_CACHE_SECONDS": "1",
+        # No metrics ports (tests/production/test_metrics.py covers them): each one picked
+        # here, and the Temporal SDK exporter's port that a tickets replica or a worker picks
+        # for itself, could take a port picked above before its replica had bound it.
+        **{f"TICKETDESK_{kind.upper()}_METRICS_PORT": "0" for kind in (*SERVICES, "worker")}})
     subprocess.run([sys.executable, "-m", "cli.main", "migrate"], env=base, check=True,
                    capture_output=True)
     cluster = Cluster(targets=targets)
     for service in SERVICES:
         for i in (1, 2):
             port = ports[f"{service}{i}"]
-            env = {**base, f"TICKETDESK_{service.upper()}_PORT": str(port),
-                   f"TICKETDESK_{service.upper()}_METRICS_PORT": str(free_port())}
+            env = {**base, f"TICKETDESK_{service.upper()}_PORT": str(port)}
             cluster.replicas.append(Replica(f"{service}{i}", [sys.executable, "-m",
                                                                f"services.{service}"],
                                             env, port, log=tmp_path / f"{service}{i}.log"))
     for i in (1, 2):
         cluster.replicas.append(Replica(f"worker{i}", [sys.executable, "-m",
                                                         "workflows.ticket.worker"],
-                                        {**base, "TICKETDESK_WORKER_METRICS_PORT":
-                                         str(free_port())},
-                                        log=tmp_path / f"worker{i}.log"))
+                                        base, log=tmp_path / f"worker{i}.log"))
     for replica in cluster.replicas:
         replica.start()
-    wait_for_health([f"127.0.0.1:{r.port}" for r in cluster.replicas if r.port], timeout=60)
+    started = time.monotonic()
+    for replica in cluster.replicas:
+        if replica.port:
+            replica.wait_serving(STARTUP_TIMEOUT)
+    for replica in cluster.of("worker"):
+        assert replica.process.poll() is None, f"{replica.name} exited:\n{replica.tail()}"
+    print(f"replicas serving after {time.monotonic() - started:.1f} s")
     cluster.token = token
     yield cluster
     for replica in cluster.replicas:
@@ -113,13 +136,18 @@ async def cluster(tmp_path):
         await postgres.drop_database(url)
 
 
+# A stopping replica answers UNAVAILABLE, except for calls that reached it but no handler
+# yet: those end CANCELLED (grpc/grpc#41785). Both are retried with the same request_id.
+RETRIED = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
+
+
 async def call(method, request, metadata, retried: list[int]):
-    """Retry UNAVAILABLE with the same request (and request_id), as clients should."""
+    """Retry with the same request (and request_id), as clients should."""
     for _ in range(60):
         try:
             return await method(request, metadata=metadata, timeout=30)
         except grpc.aio.AioRpcError as error:
-            if error.code() != grpc.StatusCode.UNAVAILABLE:
+            if error.code() not in RETRIED:
                 raise
             retried.append(1)
             await asyncio.sleep(0.5)

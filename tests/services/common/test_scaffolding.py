@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 
@@ -50,6 +51,39 @@ async def test_a_taken_port_is_refused_and_health_goes_not_serving_on_stop():
         assert (await watch.read()).status == health_pb2.HealthCheckResponse.SERVING
         await first.stop(grace=0.5)
         assert (await watch.read()).status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def slow_service(seconds: float) -> Service:
+    async def slow(request: bytes, context) -> bytes:
+        await asyncio.sleep(seconds)
+        return b"done"
+
+    handler = grpc.method_handlers_generic_handler("test.Slow", {
+        "Wait": grpc.unary_unary_rpc_method_handler(slow)})
+    return Service(name="test.Slow", register=lambda server: server.add_generic_rpc_handlers(
+        (handler,)), resolver=nobody)
+
+
+async def call_then_stop(grace: float) -> bytes:
+    """A call in flight when the server is told to stop, as a replica on SIGTERM."""
+    running = await start_server(slow_service(1.0), Settings(service_token="s" * 32), 0)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        wait = channel.unary_unary("/test.Slow/Wait")
+        call = asyncio.ensure_future(wait(b"", metadata=(("authorization", "Bearer good"),)))
+        await asyncio.sleep(0.3)
+        await running.stop(grace)
+        return await call
+
+
+async def test_a_stopping_server_lets_a_running_call_finish_within_its_grace():
+    assert await call_then_stop(grace=5.0) == b"done"
+    with pytest.raises(grpc.aio.AioRpcError) as cut:
+        await call_then_stop(grace=0.1)
+    assert cut.value.code() == grpc.StatusCode.UNAVAILABLE  # which clients retry
+
+
+def test_the_default_drain_is_below_the_orchestrators_grace():
+    assert 5 < Settings().shutdown_grace_seconds < 30
 
 
 def test_error_details_round_trip():
