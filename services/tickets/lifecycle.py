@@ -98,7 +98,7 @@ def rejection(cause: BaseException | None) -> ApiError:
     message = cause.message if isinstance(cause, ApplicationError) else str(cause)
     if reason in FIELD_OF_REASON:
         return invalid([(FIELD_OF_REASON[reason], message)])
-    if reason == "CONCURRENT_TRANSITION":
+    if reason in ("CONCURRENT_TRANSITION", "TICKET_CHANGED"):
         return ApiError(grpc.StatusCode.ABORTED, reason, message)
     if reason == "ROLE_NOT_ALLOWED":  # the caller sees the ticket: no existence leaks
         return ApiError(grpc.StatusCode.PERMISSION_DENIED, reason, message)

@@ -106,11 +106,13 @@ class TicketService(StudioSettingsRpcs, NotificationRpcs, tickets_pb2_grpc.Ticke
         async with self._sessions() as session:
             await store.visible_ticket(session, principal, number)
         target = convert.STATUS_FROM_PROTO.get(request.target_status)
+        expected = convert.STATUS_FROM_PROTO.get(request.expected_status)
         await self._lifecycle.transition(number, TransitionRequest(
             action=convert.ACTION_FROM_PROTO[request.action].value, actor=actor(principal),
             text=request.text.strip(), rating=request.rating,
             target=target.value if target else "",
-            request_id=own_request_id(principal, request.request_id) or ""))
+            request_id=own_request_id(principal, request.request_id) or "",
+            expected=expected.value if expected else ""))
         async with self._sessions() as session:
             return await self._render(session, await store.visible_ticket(session, principal, number))
 

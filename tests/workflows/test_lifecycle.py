@@ -123,12 +123,15 @@ async def test_take_back_to_the_queue(world):
 
 
 async def test_concurrent_conflicting_transitions_exactly_one_wins(world):
+    """Three people act on the same queued ticket they all see (as the web UI sends it:
+    the status on screen); whichever comes first wins, the others change nothing."""
     for _ in range(3):
         ticket = await world.ticket_in(Status.QUEUED)
+        seen = {"expected_status": pb.STATUS_QUEUED}
         results = await asyncio.gather(
-            world.act(ticket.name, "developer", Action.START_WORK),
-            world.act(ticket.name, "manager", Action.CLOSE),
-            world.act(ticket.name, "client", Action.WITHDRAW),
+            world.act(ticket.name, "developer", Action.START_WORK, **seen),
+            world.act(ticket.name, "manager", Action.CLOSE, **seen),
+            world.act(ticket.name, "client", Action.WITHDRAW, **seen),
             return_exceptions=True)
         won = [r for r in results if isinstance(r, pb.Ticket)]
         lost = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
@@ -140,6 +143,21 @@ async def test_concurrent_conflicting_transitions_exactly_one_wins(world):
         assert final.status == won[0].status
         changes = [h for h in await world.history(ticket.name) if h.field == "status"]
         assert len(changes) == 2  # created, then the winner
+
+
+async def test_an_action_on_a_stale_status_changes_nothing(world):
+    """The status the caller saw is a precondition: once the ticket moved on, the action
+    answers ABORTED (TICKET_CHANGED) and writes nothing; without it, the action applies
+    to whatever the status is now."""
+    ticket = await world.ticket_in(Status.IN_PROGRESS)
+    error = await rpc_error(world.act(ticket.name, "manager", Action.CLOSE,
+                                      expected_status=pb.STATUS_QUEUED),
+                            grpc.StatusCode.ABORTED)
+    assert reason(error) == "TICKET_CHANGED"
+    assert (await world.get(ticket.name)).status == pb.STATUS_IN_PROGRESS
+    closed = await world.act(ticket.name, "manager", Action.CLOSE,
+                             expected_status=pb.STATUS_IN_PROGRESS)
+    assert closed.status == pb.STATUS_CANCELLED
 
 
 async def test_a_retried_request_is_applied_once(world):

@@ -42,6 +42,7 @@ class TransitionRequest:
     rating: int = 0
     target: str = ""  # take back: in_progress or queued
     request_id: str = ""
+    expected: str = ""  # the status the caller saw; empty: whatever it is now
 
 
 @dataclass

@@ -458,6 +458,7 @@ class TransitionTicketRequest(_message.Message):
     RATING_FIELD_NUMBER: _builtins.int
     TARGET_STATUS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    EXPECTED_STATUS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     action: Global___Action.ValueType
     text: _builtins.str
@@ -467,6 +468,11 @@ class TransitionTicketRequest(_message.Message):
     target_status: Global___Status.ValueType
     """For ACTION_TAKE_BACK: STATUS_IN_PROGRESS (default) or STATUS_QUEUED."""
     request_id: _builtins.str
+    expected_status: Global___Status.ValueType
+    """The status the caller saw (optional). When set and the ticket has moved on since,
+    nothing happens: ABORTED with the reason TICKET_CHANGED. A person acting on a page
+    that another person's change made stale is told so instead of overriding it.
+    """
     def __init__(
         self,
         *,
@@ -476,10 +482,11 @@ class TransitionTicketRequest(_message.Message):
         rating: _builtins.int = ...,
         target_status: Global___Status.ValueType = ...,
         request_id: _builtins.str = ...,
+        expected_status: Global___Status.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "name", b"name", "rating", b"rating", "request_id", b"request_id", "target_status", b"target_status", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "expected_status", b"expected_status", "name", b"name", "rating", b"rating", "request_id", b"request_id", "target_status", b"target_status", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
