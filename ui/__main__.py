@@ -24,8 +24,16 @@ def main() -> None:
     Storage.path = (settings.data_dir / 'ui-storage').resolve()
     ui.run(host=settings.host, port=settings.ui_port, title='TicketDesk', language='ru',
            storage_secret=secret, reload=False, show=False, favicon='🛠️',
-           session_middleware_kwargs={'same_site': 'lax', 'max_age': 12 * 60 * 60},
+           session_middleware_kwargs=session_cookie(settings),
            gzip_middleware_factory=GZipExceptFiles)
+
+
+def session_cookie(settings: Settings) -> dict:
+    """The session cookie's options (Starlette's SessionMiddleware, which makes it HttpOnly):
+    not sent by other sites' requests (SameSite=Lax), only over HTTPS when the UI's public
+    address is HTTPS (production, behind the proxy)."""
+    return {'same_site': 'lax', 'max_age': 12 * 60 * 60, 'path': '/',
+            'https_only': settings.web_url.startswith('https://')}
 
 
 def storage_secret(settings: Settings) -> str:

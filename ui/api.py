@@ -10,6 +10,8 @@ the page as a traceback.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -58,6 +60,10 @@ MESSAGES = {
 REASONS = {
     'TICKET_CLOSED': N_('Тикет уже закрыт.'),
     'PASSWORD_CHANGE_REQUIRED': N_('Сначала задайте свой пароль.'),
+    'STORAGE_FULL': N_('На сервере закончилось место для файлов. Сообщите студии; '
+                       'уже введённое на странице сохранено.'),
+    'TICKET_CHANGED': N_('Тикет уже изменили, пока страница была открыта. Посмотрите, что '
+                         'изменилось, и повторите действие.'),
     'ROLE_NOT_ALLOWED': N_('Это действие недоступно для вашей роли.'),
     'INVALID_TRANSITION': N_('Статус тикета изменился: это действие сейчас недоступно. '
                              'Обновите страницу.'),
@@ -180,6 +186,33 @@ def remember(account: Account) -> None:
 
 def forget() -> None:
     app.storage.user.clear()
+
+
+# A good login is not yet a signed-in session: the browser's session id from before the
+# login may be an attacker's (session fixation). The login keeps the account aside under a
+# one-time ticket; the browser then brings the ticket to /login/session, which starts a
+# session under a new id (ui/pages/login.py).
+PENDING_SIGN_IN = 'pending_sign_in'
+SIGN_IN_TICKET_SECONDS = 120
+
+
+def hold_sign_in(account: Account) -> str:
+    """Keeps `account` aside for this browser's next request; answers its one-time ticket."""
+    ticket = secrets.token_urlsafe(32)
+    app.storage.user.clear()
+    app.storage.user[PENDING_SIGN_IN] = {'ticket': ticket, 'account': asdict(account),
+                                         'expires': time.time() + SIGN_IN_TICKET_SECONDS}
+    return ticket
+
+
+def take_sign_in(ticket: str) -> Account | None:
+    """The account held for `ticket` in this browser's session, once; None otherwise."""
+    pending = app.storage.user.pop(PENDING_SIGN_IN, None)
+    if not isinstance(pending, dict) or not ticket \
+            or not secrets.compare_digest(str(pending.get('ticket', '')), ticket) \
+            or float(pending.get('expires', 0)) < time.time():
+        return None
+    return Account(**pending['account'])
 
 
 async def login(email: str, password: str) -> Account:
@@ -329,10 +362,13 @@ class Api:
 
     @traced_action('transition')
     async def transition(self, name: str, action: int, *, text: str = '', rating: int = 0,
-                         target: int = pb.STATUS_UNSPECIFIED) -> pb.Ticket:
+                         target: int = pb.STATUS_UNSPECIFIED,
+                         seen: int = pb.STATUS_UNSPECIFIED) -> pb.Ticket:
+        """`seen`: the status on the person's screen; a ticket that moved on since answers
+        «Тикет только что изменился» instead of taking the action."""
         request = pb.TransitionTicketRequest(name=name, action=action, text=text.strip(),
                                              rating=rating, target_status=target,
-                                             request_id=new_request_id())
+                                             request_id=new_request_id(), expected_status=seen)
         return await self._call(_clients().tickets.TransitionTicket(
             request, metadata=self._metadata, timeout=TRANSITION_TIMEOUT))
 

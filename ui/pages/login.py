@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from .. import api, frame
 from ..app import PASSWORD_PAGE
@@ -57,13 +60,36 @@ async def login_page(expired: bool = False) -> RedirectResponse | None:
             return
         finally:
             button.props(remove='loading')
-        api.remember(account)
-        ui.navigate.to(PASSWORD_PAGE if account.password_change_required else '/')
+        ui.navigate.to(f'{SESSION_START}?ticket={api.hold_sign_in(account)}')
 
     button.on_click(submit)
     email.on('keydown.enter', submit)
     password.on('keydown.enter', submit)
     return None
+
+
+SESSION_START = '/login/session'
+
+
+@app.get(SESSION_START, include_in_schema=False)
+async def start_session(request: Request, ticket: str = '') -> RedirectResponse:
+    """Signs the browser in under a new session id (and so a new cookie): whoever knew the
+    id it had before the login does not share the session."""
+    account = api.take_sign_in(ticket)
+    if account is None:
+        return RedirectResponse('/login')
+    api.forget()
+    await renew_session_id(request)
+    api.remember(account)
+    return RedirectResponse(PASSWORD_PAGE if account.password_change_required else '/')
+
+
+async def renew_session_id(request: Request) -> None:
+    """A new id in the signed session cookie, with its own (empty) user storage."""
+    session_id = str(uuid.uuid4())
+    request.session['id'] = session_id
+    # NiceGUI makes a session's user storage at the start of its first request.
+    await app.storage._create_user_storage(session_id)  # pylint: disable=protected-access
 
 
 @ui.page(PASSWORD_PAGE)

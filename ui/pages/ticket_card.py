@@ -242,7 +242,8 @@ class TicketCard:
     async def _transition(self, action: int, **details) -> None:
         assert self.ticket is not None
         try:
-            self.ticket = await self.session.transition(self.ticket.name, action, **details)
+            self.ticket = await self.session.transition(self.ticket.name, action,
+                                                        seen=self.ticket.status, **details)
         except ApiError as error:
             show_error(error)
         else:
