@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Top-level packages: a new one needs a new editable install to become importable.
 PACKAGES := $(wildcard */__init__.py) $(wildcard proto/*/__init__.py)
 
-.PHONY: install run test bench proto lint i18n clean
+.PHONY: install run test chaos bench proto lint i18n clean
 
 install: $(STAMP)
 
@@ -22,6 +22,10 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault, bad-input and load tests at full size (`make test` runs the load test short).
+chaos: install
+	TICKETDESK_LOAD_SECONDS=60 $(BIN)/pytest $(PYTEST_ARGS) tests/faults tests/load tests/security
 
 # Benchmarks against raw baselines (bench/): `make bench`, or `make bench QUICK=1`.
 bench: install

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import postgres
+from tests.support import postgres, summary
 from tests.support.stack import SERVICES, Stack, start_stack, start_temporal
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """What the fault, attack and load tests tried and what held (tests/support/summary.py)."""
+    if summary.LINES:
+        terminalreporter.section("what was tried and what held")
+        for line in summary.LINES:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

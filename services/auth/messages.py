@@ -78,8 +78,8 @@ def required_text(field: str, value: str, limit: int, problems: list) -> str:
     value = value.strip()
     if not value:
         problems.append((field, "is required"))
-    elif len(value) > limit:
-        problems.append((field, f"must be at most {limit} characters"))
+    else:
+        optional_text(field, value, limit, problems)
     return value
 
 
@@ -87,12 +87,15 @@ def optional_text(field: str, value: str, limit: int, problems: list) -> str:
     value = value.strip()
     if len(value) > limit:
         problems.append((field, f"must be at most {limit} characters"))
+    elif "\x00" in value:  # PostgreSQL cannot store it; SQLite must not differ
+        problems.append((field, "must not contain NUL characters"))
     return value
 
 
 def email_address(field: str, value: str, problems: list) -> str:
     value = directory.normalize_email(value)
-    if not EMAIL.match(value) or len(value) > 254:
+    # Invisible characters (zero-width, bidi controls, NUL) would make look-alike accounts.
+    if not EMAIL.match(value) or len(value) > 254 or not value.isprintable():
         problems.append((field, "is not a valid e-mail address"))
     return value
 

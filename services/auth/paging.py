@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from services.common.errors import invalid
+from services.common.principal import caller
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -38,13 +39,14 @@ def page_request(page_size: int, page_token: str, filter_: Sequence[Any],
     if page_size < 0:
         raise invalid([("page_size", "must not be negative")])
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    query = _digest(filter_)
+    query = _digest([caller().subject, *filter_])  # another caller's token is refused
     if not page_token:
         return Page(None, size, query)
     try:
         data = json.loads(base64.urlsafe_b64decode(page_token.encode() + b"=="))
         after, issued_for = tuple(data["a"]), data["q"]
-        if len(after) != 2 or not all(isinstance(v, str) for v in after):
+        # NUL: PostgreSQL refuses it in text with an error (a forged token, not ours).
+        if len(after) != 2 or not all(isinstance(v, str) and "\x00" not in v for v in after):
             raise ValueError("bad position")
         after = parse(after)
     except (ValueError, KeyError, TypeError):

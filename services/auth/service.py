@@ -151,7 +151,8 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def Authenticate(self, request, context):
         access.require_service(caller())
         token = request.token
-        if self.service_token and hmac.compare_digest(token, self.service_token):
+        # As bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+        if self.service_token and hmac.compare_digest(token.encode(), self.service_token.encode()):
             return principal_to_proto(SERVICE_PRINCIPAL)
         principal = await self.resolve(token) if token else None
         if principal is None:

@@ -15,6 +15,10 @@ CHANNEL_OPTIONS = [
     # A target may list several replicas (`ipv4:10.0.0.1:50052,10.0.0.2:50052`, or a DNS
     # name with several addresses): spread the calls over all of them.
     ("grpc.lb_policy_name", "round_robin"),
+    # A restarted service is tried again within 5 s. gRPC's default backoff grows to
+    # 120 s: calls kept failing fast with UNAVAILABLE for a minute or more after the
+    # service was back (tests/faults/test_service_faults.py).
+    ("grpc.max_reconnect_backoff_ms", 5000),
 ]
 
 

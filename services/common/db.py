@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, pool, text
 from sqlalchemy.engine import Connection
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -29,6 +31,50 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+# PostgreSQL's own answers that mean "not now": connection failures (class 08), a server
+# shutting down or starting (57P0x), too many connections (53300).
+try:
+    from asyncpg import exceptions as _pg
+    _PG_UNREACHABLE: tuple[type[BaseException], ...] = (
+        _pg.PostgresConnectionError, _pg.OperatorInterventionError,
+        _pg.TooManyConnectionsError)
+except ImportError:  # SQLite only
+    _PG_UNREACHABLE = ()
+# The pool timing out or losing a connection; a refused or reset socket.
+_UNREACHABLE_TYPES = (sa_exc.TimeoutError, sa_exc.DisconnectionError, ConnectionError,
+                      *_PG_UNREACHABLE)
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED,
+                       errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached right now (refused, reset,
+    a dropped connection, a server restarting, the pool exhausted): a retry later can
+    succeed, so the caller should see UNAVAILABLE, not a bug. Stale pooled connections
+    are replaced by `pool_pre_ping` on the next checkout."""
+    for cause in _causes(error):
+        if isinstance(cause, sa_exc.DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, _UNREACHABLE_TYPES):
+            return True
+        if isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS:
+            return True
+    return False
+
+
+def _causes(error: BaseException, limit: int = 8) -> list[BaseException]:
+    """The error, the driver's error it wraps (`orig`) and their causes: SQLAlchemy
+    wraps asyncpg's exceptions twice."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [error]
+    while todo and len(seen) < limit:
+        cause = todo.pop(0)
+        if cause is not None and all(cause is not s for s in seen):
+            seen.append(cause)
+            todo += [getattr(cause, "orig", None), cause.__cause__]
+    return seen
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

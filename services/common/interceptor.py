@@ -20,7 +20,8 @@ import grpc
 import structlog
 
 from services.common import metrics
-from services.common.errors import ApiError, unauthenticated
+from services.common.db import database_unreachable
+from services.common.errors import ApiError, unauthenticated, unavailable
 from services.common.principal import SERVICE_PRINCIPAL, Principal, current_principal, current_token
 
 log = structlog.get_logger()
@@ -161,6 +162,49 @@ def _observed(method: str, context: grpc.aio.ServicerContext) -> Iterator[None]:
         log.debug("rpc", method=method, code=code, ms=round(seconds * 1000, 1))
 
 
+def as_api_error(error: Exception, method: str) -> Exception:
+    """An unreachable database becomes UNAVAILABLE, which callers retry; the driver's
+    message (addresses, errno) stays in the log. Anything else is left as it is."""
+    if isinstance(error, ApiError) or not database_unreachable(error):
+        return error
+    log.warning("db.unreachable", method=method, error=repr(error))
+    return unavailable("the database is unavailable; try again shortly")
+
+
+class _Undecodable:
+    """What the lenient deserializer hands on for bytes that are not a valid request."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+
+def _lenient(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """grpc.aio answers UNKNOWN when a deserializer raises, before any handler runs:
+    pass the failure on, so that the call ends with INVALID_ARGUMENT instead."""
+    if deserialize is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception as error:  # DecodeError, or invalid UTF-8 in a string field
+            return _Undecodable(error)
+
+    return parse
+
+
+def _decoded(request: Any) -> Any:
+    if isinstance(request, _Undecodable):
+        raise ApiError(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT",
+                       "the request is not a valid protobuf message of the method's type")
+    return request
+
+
+async def _decoded_stream(requests):
+    async for request in requests:
+        yield _decoded(request)
+
+
 def _wrap(handler: grpc.RpcMethodHandler, method: str,
           authenticate: Callable[[grpc.aio.ServicerContext], Awaitable[Principal]] | None):
     async def prepare(context) -> None:
@@ -172,8 +216,11 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
         except ApiError as error:
             log_denial(method, context, error)
             await context.abort_with_status(error.to_status())
+        except Exception as error:  # the auth service's own database, unreachable
+            await fail(error, context)
 
     async def fail(error: Exception, context) -> None:
+        error = as_api_error(error, method)
         if isinstance(error, ApiError):
             if error.code in DENIALS:
                 log_denial(method, context, error)
@@ -189,12 +236,12 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
                 try:
                     # A caller that goes away (a killed worker) must not cut a handler
                     # off inside a database transaction: it runs to its end.
-                    return await asyncio.shield(inner(request, context))
-                except ApiError as error:
+                    return await asyncio.shield(inner(_decoded(request), context))
+                except Exception as error:
                     await fail(error, context)
 
         return grpc.unary_unary_rpc_method_handler(
-            unary_unary, handler.request_deserializer, handler.response_serializer)
+            unary_unary, _lenient(handler.request_deserializer), handler.response_serializer)
     if handler.stream_unary:
         inner_su = handler.stream_unary
 
@@ -202,12 +249,12 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
             with _observed(method, context):
                 await prepare(context)
                 try:
-                    return await inner_su(request_iterator, context)
-                except ApiError as error:
+                    return await inner_su(_decoded_stream(request_iterator), context)
+                except Exception as error:
                     await fail(error, context)
 
         return grpc.stream_unary_rpc_method_handler(
-            stream_unary, handler.request_deserializer, handler.response_serializer)
+            stream_unary, _lenient(handler.request_deserializer), handler.response_serializer)
     if handler.unary_stream:
         inner_us = handler.unary_stream
 
@@ -215,13 +262,13 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str,
             with _observed(method, context):
                 await prepare(context)
                 try:
-                    async for item in inner_us(request, context):
+                    async for item in inner_us(_decoded(request), context):
                         yield item
-                except ApiError as error:
+                except Exception as error:
                     await fail(error, context)
 
         return grpc.unary_stream_rpc_method_handler(
-            unary_stream, handler.request_deserializer, handler.response_serializer)
+            unary_stream, _lenient(handler.request_deserializer), handler.response_serializer)
     return handler
 
 

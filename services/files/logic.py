@@ -39,12 +39,13 @@ from services.common.principal import caller
 from services.files.access import TicketAccess
 from services.files.models import FileRecord
 from services.files.sniff import ContentSniffer, check_display_name, normalize_display_name
-from services.files.storage import FileStore, StoredFileMissing
+from services.files.storage import FileStore, StoredFileMissing, StoreFull
 from ticketdesk.files.v1 import files_pb2
 
 log = structlog.get_logger()
 
 FILE_TOO_LARGE = "FILE_TOO_LARGE"
+STORAGE_FULL = "STORAGE_FULL"
 MAX_CHUNK_BYTES = 1024 * 1024
 DOWNLOAD_CHUNK_BYTES = 256 * 1024
 DEFAULT_PAGE_SIZE = 50
@@ -64,6 +65,15 @@ def too_large(limit: int, field: str) -> ApiError:
     message = f"the file is larger than the limit of {shown}"
     return ApiError(grpc.StatusCode.INVALID_ARGUMENT, FILE_TOO_LARGE, message,
                     {"limit_bytes": str(limit)}, [(field, message)])
+
+
+def storage_full() -> ApiError:
+    """RESOURCE_EXHAUSTED, as gRPC defines it for a full file system: not the file's
+    fault (unlike FILE_TOO_LARGE), and not worth an automatic retry right away (unlike
+    UNAVAILABLE): space comes back when an administrator frees it."""
+    return ApiError(grpc.StatusCode.RESOURCE_EXHAUSTED, STORAGE_FULL,
+                    "there is no space left for files; try again later or tell the "
+                    "administrator")
 
 
 def file_to_proto(record: FileRecord) -> files_pb2.File:
@@ -216,6 +226,10 @@ class FileLogic:
             await writer.abort()
             if committed:
                 await self._store.delete(key)
+            if isinstance(error, StoreFull):
+                log.error("files.store_full", ticket=meta.ticket, received_bytes=size,
+                          error=str(error))
+                raise storage_full() from error
             if isinstance(error, ApiError):
                 log.info("files.upload_rejected", ticket=meta.ticket, reason=error.reason,
                          received_bytes=size, uploader=principal.subject)
@@ -235,9 +249,9 @@ class FileLogic:
                                    f"must be a comment of {meta.ticket} or empty"))
         if meta.declared_size < 0:
             violations.append(("metadata.declared_size", "must not be negative"))
-        if len(meta.request_id) > MAX_REQUEST_ID:
+        if len(meta.request_id) > MAX_REQUEST_ID or not meta.request_id.isprintable():
             violations.append(("metadata.request_id",
-                               f"must be at most {MAX_REQUEST_ID} characters"))
+                               f"must be at most {MAX_REQUEST_ID} printable characters"))
         if violations:
             raise invalid(violations)
         display_name = normalize_display_name(meta.display_name)
@@ -321,9 +335,15 @@ class FileLogic:
         return response
 
 
+def _caller_tag() -> str:
+    """Binds a page token to its caller: another caller's token is refused (AIP-158)."""
+    return hashlib.sha256(caller().subject.encode()).hexdigest()[:16]
+
+
 def _encode_token(parent: str, comment: str, last: FileRecord) -> str:
     moment = last.create_time if last.create_time.tzinfo else last.create_time.replace(tzinfo=UTC)
-    payload = {"p": parent, "c": comment, "t": moment.isoformat(), "i": last.id}
+    payload = {"p": parent, "c": comment, "t": moment.isoformat(), "i": last.id,
+               "s": _caller_tag()}
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
@@ -332,7 +352,7 @@ def _decode_token(token: str, parent: str, comment: str) -> tuple[datetime, str]
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload["p"] != parent or payload["c"] != comment:
+        if payload["p"] != parent or payload["c"] != comment or payload["s"] != _caller_tag():
             raise ValueError("token of another request")
         moment = datetime.fromisoformat(payload["t"])
         last_id = str(payload["i"])

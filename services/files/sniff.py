@@ -87,6 +87,9 @@ _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
                                     "\u200e\u200f\u061c\ufeff"))
 _EXTENSION = re.compile(r"\.[^.\s]{1,16}$")
+# Windows cannot save a file named like a device, with any extension (`CON`, `nul.txt`).
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                             *(f"LPT{i}" for i in range(1, 10))})
 
 
 def not_allowed(message: str = "this file type is not allowed",
@@ -106,6 +109,8 @@ def normalize_display_name(raw: str) -> str:
     name = parts[-1] if parts else ""
     # Windows drops trailing dots and spaces; drop them here so the name survives.
     name = name.strip().rstrip(". ")
+    if name.split(".")[0].strip().upper() in WINDOWS_DEVICES:
+        name = "_" + name
     if len(name) > MAX_DISPLAY_NAME:
         match = _EXTENSION.search(name)
         extension = match.group(0) if match and match.start() > 0 else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -32,6 +33,13 @@ DEFAULT_READ_CHUNK = 256 * 1024
 
 class StoredFileMissing(Exception):
     """The store has no content under the key."""
+
+
+class StoreFull(Exception):
+    """No space left in the store (a full disk or quota); nothing of the file is kept."""
+
+
+OUT_OF_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 
 @runtime_checkable
@@ -143,7 +151,16 @@ class LocalFileWriter:
     async def write(self, chunk: bytes) -> None:
         if self._done:
             raise RuntimeError("writer already finished")
-        await asyncio.to_thread(self._write, chunk)
+        try:
+            await asyncio.to_thread(self._write, chunk)
+        except OSError as error:
+            self._raise_if_full(error)
+            raise
+
+    def _raise_if_full(self, error: OSError) -> None:
+        if error.errno in OUT_OF_SPACE:
+            self._abort()  # free the space the partial file holds at once
+            raise StoreFull(f"no space left in {self._store.root}") from error
 
     def _commit(self) -> None:
         if self._file is None:  # an empty file
@@ -162,6 +179,10 @@ class LocalFileWriter:
             raise RuntimeError("writer already finished")
         try:
             await asyncio.to_thread(self._commit)
+        except OSError as error:
+            self._raise_if_full(error)
+            self._abort()
+            raise
         except BaseException:
             self._abort()
             raise

@@ -20,6 +20,12 @@ def notification(row: models.Notification) -> pb.Notification:
         read=row.read, create_time=convert.timestamp(row.create_time))
 
 
+def without_nul(values, field: str) -> None:
+    """PostgreSQL refuses NUL in text with an error (not as a mismatch): refuse it first."""
+    if any("\x00" in value for value in values):
+        raise invalid([(field, "must not contain NUL characters")])
+
+
 def require_service() -> None:
     if caller().role is not Role.SERVICE:
         raise permission_denied("only TicketDesk's workflows deliver notifications")
@@ -54,6 +60,7 @@ class NotificationRpcs:
         me = caller().user
         query = update(models.Notification).where(models.Notification.recipient == me,
                                                   models.Notification.read.is_(False))
+        without_nul(request.names, "names")
         if request.names:
             ids = [n.removeprefix(f"{me}/notifications/") for n in request.names]
             query = query.where(models.Notification.id.in_(ids))
@@ -71,6 +78,13 @@ class NotificationRpcs:
         number = check.ticket_number(request.ticket, "ticket")
         if not request.event_id:
             raise invalid([("event_id", "is required")])
+        # The columns' limits (String(64), String(32)): PostgreSQL refuses longer values.
+        check.request_id(request.event_id, "event_id")
+        for delivery in request.deliveries:
+            check.user(delivery.recipient, "deliveries.recipient")
+            without_nul([delivery.title], "deliveries.title")
+        if len(request.kind) > 32 or not request.kind.isprintable():
+            raise invalid([("kind", "must be at most 32 printable characters")])
         async with self._sessions() as session:
             known = {r.recipient: r for r in (await session.execute(
                 select(models.Notification).where(
@@ -91,6 +105,7 @@ class NotificationRpcs:
     async def MarkNotificationsEmailed(self, request: pb.MarkNotificationsEmailedRequest,
                                        context) -> pb.MarkNotificationsEmailedResponse:
         require_service()
+        without_nul([request.event_id, *request.recipients], "event_id, recipients")
         async with self._sessions() as session:
             await session.execute(update(models.Notification).where(
                 models.Notification.event_id == request.event_id,

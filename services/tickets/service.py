@@ -109,7 +109,8 @@ class TicketService(StudioSettingsRpcs, NotificationRpcs, tickets_pb2_grpc.Ticke
         expected = convert.STATUS_FROM_PROTO.get(request.expected_status)
         await self._lifecycle.transition(number, TransitionRequest(
             action=convert.ACTION_FROM_PROTO[request.action].value, actor=actor(principal),
-            text=request.text.strip(), rating=request.rating,
+            text=check.text(request.text, "text", check.MAX_COMMENT, required=False),
+            rating=request.rating,
             target=target.value if target else "",
             request_id=own_request_id(principal, request.request_id) or "",
             expected=expected.value if expected else ""))
@@ -130,12 +131,14 @@ class TicketService(StudioSettingsRpcs, NotificationRpcs, tickets_pb2_grpc.Ticke
                                                    request_id)
             await session.commit()
         name = convert.comment_name(row)
-        if not created:  # a retry: its files may be uploaded by now
-            files = await self._attachments.by_comment(request.parent, name)
-            return convert.comment(row, files.get(name))
+        # A retry signals again: the first call may have failed after the commit (Temporal
+        # unavailable), and the workflow ignores a comment it has already heard of.
         if Status(ticket.status).is_open:
             await self._lifecycle.comment_added(number, CommentAdded(
                 actor=actor(principal), comment=name, public=not internal))
+        if not created:  # a retry: its files may be uploaded by now
+            files = await self._attachments.by_comment(request.parent, name)
+            return convert.comment(row, files.get(name))
         return convert.comment(row)
 
     async def ListComments(self, request: pb.ListCommentsRequest, context) -> pb.ListCommentsResponse:

@@ -192,13 +192,18 @@ def matching(text: str):
     """`#1024` is a number; other text: every word in the title or description
     (a number alone also matches the ticket with that number)."""
     text = text.strip()
-    if text.startswith("#") and text[1:].isdigit():
+    if text.startswith("#") and _digits(text[1:]):
         return _T.number == int(text[1:]) if int(text[1:]) <= models.MAX_NUMBER else false()
     words = and_(*(_T.search_text.like(_like(word), escape="\\")
                    for word in text.casefold().split()))
-    if text.isdigit() and int(text) <= models.MAX_NUMBER:
+    if _digits(text) and int(text) <= models.MAX_NUMBER:
         return or_(_T.number == int(text), words)
     return words
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _like(word: str) -> str:

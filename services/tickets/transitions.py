@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import not_found
+from services.common.errors import invalid, not_found
 from services.common.principal import Principal, Role
 from services.tickets import convert, models, store
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -29,7 +29,9 @@ async def record_transition(session: AsyncSession, number: int,
         return row
     actor = acting(request)
     moment = store.now()
-    new_status = convert.STATUS_FROM_PROTO[request.to_status]
+    new_status = convert.STATUS_FROM_PROTO.get(request.to_status)
+    if new_status is None:
+        raise invalid([("to_status", "must be a known status")])
     action = convert.ACTION_FROM_PROTO.get(request.action)
 
     def changed(field: str, old: object, new: object) -> None:
@@ -73,7 +75,12 @@ async def record_sla_event(session: AsyncSession, number: int,
 
 
 def due_time(stamp) -> datetime | None:
-    return stamp.ToDatetime(tzinfo=UTC) if stamp.seconds or stamp.nanos else None
+    if not (stamp.seconds or stamp.nanos):
+        return None
+    try:
+        return stamp.ToDatetime(tzinfo=UTC)
+    except ValueError:  # seconds or nanos out of Timestamp's range
+        raise invalid([("sla_due_time", "must be a valid time")]) from None
 
 
 def acting(request: pb.RecordTransitionRequest) -> Principal:

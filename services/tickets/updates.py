@@ -47,7 +47,9 @@ async def apply_update(update: Update, request: pb.UpdateTicketRequest) -> Ticke
     changed = [path for path, value in values.items() if assign(update, path, value, moment)]
     if changed:
         row.update_time, row.version = moment, row.version + 1
-    if {"priority", "assignee"} & set(changed):
+    # Also when unchanged: a retry must reach the workflow the first call may have missed
+    # (Temporal unavailable after the commit); the workflow takes the same values again.
+    if {"priority", "assignee"} & paths:
         return TicketChanged(priority=row.priority, assignee=row.assignee)
     return None
 

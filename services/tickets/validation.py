@@ -24,7 +24,8 @@ MAX_QUERY = 200
 
 def ticket_number(name: str, field: str = "name") -> int:
     prefix, _, number = name.partition("/")
-    if prefix != "tickets" or not number.isdigit() or len(number) > 12:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if prefix != "tickets" or not (number.isascii() and number.isdigit()) or len(number) > 12:
         raise invalid([(field, "must look like tickets/{number}")])
     return int(number)
 
@@ -113,7 +114,8 @@ def not_before_today(value: date | None, field: str, timezone: str) -> date | No
 def url(value: str, field: str) -> str:
     value = value.strip()
     parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(value) > 2048:
+    if (parsed.scheme not in ("http", "https") or not parsed.netloc or len(value) > 2048
+            or "\x00" in value):
         raise invalid([(field, "must be an http(s) URL")])
     return value
 
@@ -131,7 +133,8 @@ def page_token_offset(token: str, fingerprint: str) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
         offset = int(data["o"])
-        assert data["f"] == fingerprint and offset >= 0
+        # Bounded: a forged huge offset overflows the database's integer (not our tokens).
+        assert data["f"] == fingerprint and 0 <= offset <= 10**9
         return offset
     except Exception:
         raise invalid([("page_token", "is not valid for this query")]) from None

@@ -145,6 +145,7 @@ class TicketWorkflow:
         self._notify("comment" if comment.public else "internal_note", comment.actor,
                      comment=comment.comment)
         if comment.public and not self.ticket.sla.responded:
+            await self._clocks_started()
             async with self.lock:
                 self.ticket.sla.responded = True
                 self.revision += 1
@@ -156,9 +157,18 @@ class TicketWorkflow:
             self.ticket.priority = change.priority
         if change.assignee is not None:
             self.ticket.assignee = change.assignee
+        await self._clocks_started()
         async with self.lock:
             self.revision += 1
             await self._sla_changed()
+
+    async def _clocks_started(self) -> None:
+        """A signal that comes with the start (a ticket taken at once) runs before run()
+        has begun: it waits until run() has started the ticket's clocks, which its SLA
+        record reads (it failed every workflow task, the ticket stuck). Later signals
+        queue for the lock as before, so recorded histories replay unchanged."""
+        if not self.ticket.status_since and not self.lock.locked():
+            await workflow.wait_condition(lambda: bool(self.ticket.status_since))
 
     def _decide(self, request: TransitionRequest) -> Status:
         if request.expected and request.expected != self.status.value:
