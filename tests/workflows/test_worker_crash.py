@@ -4,16 +4,13 @@ again: no transition that was answered is lost, none is applied twice."""
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
-import sys
 import uuid
 
 import grpc
 import pytest
 
 from services.tickets.convert import ACTION_TO_PROTO
-from tests.support.processes import child_env
+from tests.faults.cluster import WorkerProcess
 from tests.support.stack import start_stack, start_temporal
 from tests.support.tickets import World
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -30,33 +27,11 @@ RETRIED = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED,
            grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
-class WorkerProcess:
-    def __init__(self, settings):
-        self.env = child_env({
-            "TICKETDESK_TEMPORAL_ADDRESS": settings.temporal_target,
-            "TICKETDESK_TICKETS_ADDRESS": settings.tickets_target,
-            "TICKETDESK_AUTH_ADDRESS": settings.auth_target,
-            "TICKETDESK_SERVICE_TOKEN": settings.service_token.get_secret_value(),
-            "TICKETDESK_DATA_DIR": str(settings.data_dir), "TICKETDESK_LOG_LEVEL": "WARNING",
-            "TICKETDESK_WORKER_METRICS_PORT": "0"})
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "workflows.ticket.worker"],
-                                        env=self.env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-
 @pytest.fixture
 async def crashing(tmp_path):
     temporal = await start_temporal()
     stack = await start_stack(temporal, tmp_path, worker=False)
-    worker = WorkerProcess(stack.settings)
+    worker = WorkerProcess(stack.settings, tmp_path / "worker.log")
     worker.start()
     yield stack, worker
     worker.kill()
