@@ -39,14 +39,14 @@ proto: install
 lint: install
 	$(BIN)/buf lint
 
-# The UI's texts: extract the marked strings, then merge them into each catalog; translate
-# the new (empty) entries in ui/locale/*/LC_MESSAGES/messages.po. tests/ui/test_i18n.py
-# fails while one is missing.
+# The texts people read (texts/ and ui/): extract the marked strings, then merge them into
+# each catalog; translate the new (empty) entries in texts/locale/*/LC_MESSAGES/messages.po.
+# tests/texts/test_catalog.py fails while one is missing.
 i18n: install
-	$(BIN)/pybabel extract -F ui/locale/babel.cfg --no-default-keywords \
+	$(BIN)/pybabel extract -F texts/locale/babel.cfg --no-default-keywords \
 		-k _ -k N_ -k pgettext:1c,2 --no-location --sort-output --project TicketDesk \
-		-o ui/locale/messages.pot ui
-	$(BIN)/pybabel update -i ui/locale/messages.pot -d ui/locale --no-fuzzy-matching \
+		-o texts/locale/messages.pot texts ui
+	$(BIN)/pybabel update -i texts/locale/messages.pot -d texts/locale --no-fuzzy-matching \
 		--ignore-obsolete
 
 clean:

@@ -12,8 +12,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bench.baseline import BASELINE_QUEUE, Counter, Trivial
-from services.common.config import Settings
-from services.common.logs import configure_logging
+from services.common.platform.config import Settings
+from services.common.platform.logs import configure_logging
 from tests.support import postgres
 from tests.support.stack import SERVICES, start_stack, temporal_binary
 from workflows.ticket.workflows import SEARCH_ATTRIBUTES

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.sizes import Sizes
 from bench.stats import Figures, compare
 from cli.demo import login as demo_login
-from services.common.clients import bearer, channel
+from services.common.client.channels import bearer, channel
 from tests.support.processes import descendants, kill_tree, ticketdesk_env, wait_for
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb

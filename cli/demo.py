@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import grpc
 
-from services.common.clients import Clients, bearer
-from services.common.config import Settings
+from services.common.client.channels import Clients, bearer
+from services.common.platform.config import Settings
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2
 

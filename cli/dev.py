@@ -40,8 +40,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from rich.console import Console
 from rich.table import Table
 
-from services.common.config import Settings, load_settings
-from services.common.temporal import connect as connect_temporal
+from services.common.platform.config import Settings, load_settings
+from services.common.platform.temporal import connect as connect_temporal
 
 STARTUP_TIMEOUT = 90.0  # seconds for everything to answer
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL

@@ -7,8 +7,8 @@ import asyncio
 from rich.console import Console
 
 from services.auth.server import MIGRATIONS as AUTH
-from services.common.config import load_settings
-from services.common.db import create_engine, migrate
+from services.common.platform.config import load_settings
+from services.common.server.database import create_engine, migrate
 from services.files.server import MIGRATIONS_DIR as FILES
 from services.tickets.server import MIGRATIONS as TICKETS
 

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.common.clients import bearer, channel
-from services.common.config import load_settings
+from services.common.client.channels import bearer, channel
+from services.common.platform.config import load_settings
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 
 T = TypeVar("T")

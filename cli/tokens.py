@@ -22,7 +22,7 @@ def create(
 ) -> None:
     """Create an API token directly in the auth database; the secret is printed once."""
     from services.auth.bootstrap import BootstrapError, create_api_token
-    from services.common.config import load_settings
+    from services.common.platform.config import load_settings
 
     if role not in ROLES:
         raise fail(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", 2)

@@ -23,7 +23,7 @@ def create_manager(
 ) -> None:
     """Create a manager directly in the auth database (bootstrap of an empty system)."""
     from services.auth.bootstrap import BootstrapError, create_manager as bootstrap
-    from services.common.config import load_settings
+    from services.common.platform.config import load_settings
 
     try:
         user, secret = asyncio.run(bootstrap(load_settings(), email, name, password or ""))

@@ -88,7 +88,7 @@ def libpq_url(parsed) -> tuple[str, str | None]:
 
 
 def configured_targets():
-    from services.common.config import load_settings
+    from services.common.platform.config import load_settings
 
     settings = load_settings()
     databases = [database_target(name, settings.database_url(name)) for name in SERVICES]

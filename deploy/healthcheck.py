@@ -58,11 +58,11 @@ async def _worker_polling() -> bool:
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
-    from services.common.config import load_settings
+    from services.common.platform.config import load_settings
 
     settings = load_settings()
     try:
-        from services.common.temporal import connect
+        from services.common.platform.temporal import connect
     except ImportError:  # an older release: plain connection
         from temporalio.client import Client
 

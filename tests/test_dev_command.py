@@ -16,7 +16,7 @@ import pytest
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from cli.demo import DEMO_LOGINS, DEMO_ORGANIZATIONS, DEMO_TICKETS
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from tests.support.processes import (
     http_ok,
     kill_matching,

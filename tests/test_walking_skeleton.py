@@ -8,7 +8,7 @@ import asyncio
 import grpc
 import pytest
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.workflows import STATUS
 

@@ -7,7 +7,7 @@ import secrets
 from nicegui import ui
 from nicegui.storage import Storage
 
-from services.common.config import Settings, load_settings
+from services.common.platform.config import Settings, load_settings
 
 from . import observability
 from .app import build

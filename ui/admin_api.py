@@ -16,7 +16,7 @@ from typing import TypeVar
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 

@@ -21,9 +21,9 @@ import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from nicegui import app
 
-from services.common.clients import Clients, bearer
-from services.common.config import Settings
-from services.common.errors import error_details
+from services.common.client.channels import Clients, bearer
+from services.common.platform.config import Settings
+from services.common.client.errors import error_details
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 

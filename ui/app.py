@@ -11,7 +11,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 
 from . import api, files, observability
 

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from ticketdesk.files.v1 import files_pb2
 
 from . import api, i18n

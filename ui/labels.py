@@ -1,6 +1,5 @@
-"""Labels and colours of the domain's enums, as the client instruction names them.
-
-The dicts hold the Russian msgids; the functions answer in the reader's language."""
+"""Labels and colours of the domain's enums in the reader's language (the labels are the
+`texts` package's, shared with the e-mails)."""
 
 from __future__ import annotations
 
@@ -12,17 +11,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+from texts.labels import ACTION, PRIORITY, ROLE, ROLE_TITLE, STATUS, WAITING_FOR_CLIENT
+
 from . import i18n
 from .i18n import N_, _
-
-STATUS = {
-    pb.STATUS_QUEUED: N_('В очереди'),
-    pb.STATUS_IN_PROGRESS: N_('В работе'),
-    pb.STATUS_NEEDS_INFO: N_('Требует уточнений'),
-    pb.STATUS_AWAITING_ACCEPTANCE: N_('Ожидает приемку'),
-    pb.STATUS_DONE: N_('Выполнен'),
-    pb.STATUS_CANCELLED: N_('Отменён'),
-}
 
 STATUS_COLOR = {
     pb.STATUS_QUEUED: 'blue-grey-6',
@@ -33,16 +25,6 @@ STATUS_COLOR = {
     pb.STATUS_CANCELLED: 'grey-6',
 }
 
-# The statuses in which the studio waits for the client: they must stand out.
-WAITING_FOR_CLIENT = (pb.STATUS_NEEDS_INFO, pb.STATUS_AWAITING_ACCEPTANCE)
-
-PRIORITY = {
-    pb.PRIORITY_LOW: N_('Низкий'),
-    pb.PRIORITY_NORMAL: N_('Обычный'),
-    pb.PRIORITY_HIGH: N_('Высокий'),
-    pb.PRIORITY_CRITICAL: N_('Критический'),
-}
-
 PRIORITY_COLOR = {
     pb.PRIORITY_LOW: 'grey-7',
     pb.PRIORITY_NORMAL: 'blue-grey-8',
@@ -50,37 +32,11 @@ PRIORITY_COLOR = {
     pb.PRIORITY_CRITICAL: 'negative',
 }
 
-ACTION = {
-    pb.ACTION_START_WORK: N_('Взять в работу'),
-    pb.ACTION_RETURN_TO_QUEUE: N_('Вернуть в очередь'),
-    pb.ACTION_ASK_CLARIFICATION: N_('Запросить уточнение'),
-    pb.ACTION_CONTINUE_WITHOUT_ANSWER: N_('Продолжить без ответа'),
-    pb.ACTION_SUBMIT_FOR_ACCEPTANCE: N_('Сдать на приемку'),
-    pb.ACTION_ACCEPT: N_('Принять работы'),
-    pb.ACTION_TAKE_BACK: N_('Вернуть в доработку'),
-    pb.ACTION_WITHDRAW: N_('Отозвать тикет'),
-    pb.ACTION_CLOSE: N_('Закрыть тикет'),
-}
-
 # What the text of an action is called in its dialog (the rules say which actions need one).
 ACTION_TEXT = {
     'question': N_('Вопрос клиенту'),
     'summary': N_('Что сделано'),
     'reason': N_('Причина'),
-}
-
-ROLE = {
-    auth_pb2.ROLE_CLIENT: 'client',
-    auth_pb2.ROLE_DEVELOPER: 'developer',
-    auth_pb2.ROLE_MANAGER: 'manager',
-    auth_pb2.ROLE_SERVICE: 'service',
-}
-
-ROLE_TITLE = {
-    'client': N_('Клиент'),
-    'developer': N_('Разработчик'),
-    'manager': N_('Менеджер проекта'),
-    'service': N_('Служба'),
 }
 
 # Form fields as the server names them (last path segment) -> the form's labels.

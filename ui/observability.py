@@ -24,10 +24,11 @@ from prometheus_client import Counter, Gauge, Histogram
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common import clients, tracing
-from services.common.config import Settings
-from services.common.logs import configure_logging
-from services.common.metrics import REGISTRY, MetricsServer
+from services.common.client import channels as clients
+from services.common.platform import tracing
+from services.common.platform.config import Settings
+from services.common.platform.logs import configure_logging
+from services.common.platform.metrics import REGISTRY, MetricsServer
 
 P = ParamSpec('P')
 T = TypeVar('T')

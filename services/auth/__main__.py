@@ -1,4 +1,4 @@
-from services.common.runner import run_service
+from services.common.server.runner import run_service
 from services.auth.server import build
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ import grpc
 
 from services.auth.models import User
 from services.auth import directory
-from services.common.errors import ApiError, not_found, permission_denied
-from services.common.principal import Principal, Role
+from services.common.server.errors import ApiError, not_found, permission_denied
+from services.common.server.principal import Principal, Role
 
 
 def require_manager(principal: Principal) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from services.auth import directory, passwords
 from services.auth.models import ApiToken, User, utcnow
 from services.auth.server import MIGRATIONS
-from services.common.config import Settings
-from services.common.db import create_engine, migrate, sessionmaker
+from services.common.platform.config import Settings
+from services.common.server.database import create_engine, migrate, sessionmaker
 
 ACTOR = "cli/bootstrap"
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.auth.models import (ApiToken, AuditEntry, LoginAttempt, Organization, Session,
                                   User)
 from services.auth.policy import AuthPolicy
-from services.common.principal import Principal, Role
+from services.common.server.principal import Principal, Role
 
 # ---------------------------------------------------------------- names and tokens
 

@@ -9,9 +9,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.auth import directory
 from services.auth.models import LANGUAGES, ApiToken, Organization, Session, User
-from services.common.authn import ROLE_TO_PROTO
-from services.common.errors import invalid
-from services.common.principal import Role
+from services.common.server.authn import ROLE_TO_PROTO
+from services.common.server.errors import invalid
+from services.common.server.principal import Role
 from ticketdesk.auth.v1 import auth_pb2
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from services.common.errors import invalid
-from services.common.principal import caller
+from services.common.server.errors import invalid
+from services.common.server.principal import caller
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

@@ -8,9 +8,9 @@ import grpc
 
 from services.auth.policy import DEFAULT_POLICY, AuthPolicy
 from services.auth.service import AuthServicer
-from services.common.config import Settings
-from services.common.db import create_engine, prepare, sessionmaker
-from services.common.server import Service
+from services.common.platform.config import Settings
+from services.common.server.database import create_engine, prepare, sessionmaker
+from services.common.server.serve import Service
 from ticketdesk.auth.v1 import auth_pb2_grpc
 
 NAME = "ticketdesk.auth.v1.AuthService"

@@ -17,10 +17,10 @@ from services.auth import messages as msg
 from services.auth.models import User, utcnow
 from services.auth.paging import next_page_token, page_request
 from services.auth.policy import AuthPolicy
-from services.common.authn import principal_to_proto
-from services.common.errors import ApiError, invalid, not_found, unauthenticated
-from services.common.interceptor import client_address, current_call
-from services.common.principal import (SERVICE_PRINCIPAL, Principal, Role, caller,
+from services.common.server.authn import principal_to_proto
+from services.common.server.errors import ApiError, invalid, not_found, unauthenticated
+from services.common.server.interceptor import client_address, current_call
+from services.common.server.principal import (SERVICE_PRINCIPAL, Principal, Role, caller,
                                        current_token)
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 

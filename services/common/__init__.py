@@ -1,1 +1,2 @@
-"""Code shared by the three gRPC services: configuration, server, auth, errors."""
+"""Code shared by TicketDesk's processes, by role: `server` (the services only),
+`client` (anyone calling a service) and `platform` (every process)."""

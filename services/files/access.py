@@ -13,9 +13,9 @@ from typing import Protocol
 import grpc
 import structlog
 
-from services.common.clients import bearer, channel
-from services.common.errors import ApiError, unauthenticated, unavailable
-from services.common.principal import current_token
+from services.common.client.channels import bearer, channel
+from services.common.server.errors import ApiError, unauthenticated, unavailable
+from services.common.server.principal import current_token
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 
 log = structlog.get_logger()

@@ -34,8 +34,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.common.errors import ApiError, invalid, not_found
-from services.common.principal import caller
+from services.common.server.errors import ApiError, invalid, not_found
+from services.common.server.principal import caller
 from services.files.access import TicketAccess
 from services.files.models import FileRecord
 from services.files.sniff import ContentSniffer, check_display_name, normalize_display_name

@@ -7,11 +7,11 @@ from pathlib import Path
 import grpc
 import structlog
 
-from services.common.authn import remote_resolver
-from services.common.config import Settings
-from services.common.db import create_engine, prepare, sessionmaker
-from services.common.interceptor import Resolver
-from services.common.server import Service
+from services.common.server.authn import remote_resolver
+from services.common.platform.config import Settings
+from services.common.server.database import create_engine, prepare, sessionmaker
+from services.common.server.interceptor import Resolver
+from services.common.server.serve import Service
 from services.files.access import RemoteTicketAccess, TicketAccess
 from services.files.logic import FileLogic
 from services.files.service import FileServicer

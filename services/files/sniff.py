@@ -34,7 +34,7 @@ import grpc
 from filetype.types import archive as ft_archive
 from filetype.types import image as ft_image
 
-from services.common.errors import ApiError
+from services.common.server.errors import ApiError
 
 FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
 

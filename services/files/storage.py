@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 import structlog
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 
 log = structlog.get_logger()
 

@@ -14,8 +14,8 @@ from collections import defaultdict
 import grpc
 import structlog
 
-from services.common.clients import bearer, channel
-from services.common.errors import unavailable
+from services.common.client.channels import bearer, channel
+from services.common.server.errors import unavailable
 from ticketdesk.files.v1 import files_pb2, files_pb2_grpc
 
 log = structlog.get_logger()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.principal import Principal
+from services.common.server.principal import Principal
 from services.tickets import models
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import grpc
 
-from services.common.clients import bearer
-from services.common.errors import invalid, not_found, unavailable
-from services.common.principal import Principal
+from services.common.client.channels import bearer
+from services.common.server.errors import invalid, not_found, unavailable
+from services.common.server.principal import Principal
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 
 STAFF_ROLES = (auth_pb2.ROLE_DEVELOPER, auth_pb2.ROLE_MANAGER)

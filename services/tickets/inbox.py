@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy import func, select, update
 
-from services.common.errors import invalid, permission_denied
-from services.common.principal import Role, caller
+from services.common.server.errors import invalid, permission_denied
+from services.common.server.principal import Role, caller
 from services.tickets import convert, models, store
 from services.tickets import validation as check
 from ticketdesk.tickets.v1 import tickets_pb2 as pb

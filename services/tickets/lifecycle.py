@@ -13,7 +13,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.common.errors import ApiError, failed_precondition, invalid, unavailable
+from services.common.server.errors import ApiError, failed_precondition, invalid, unavailable
 from workflows.ticket.messages import (CommentAdded, TicketChanged, TicketStarted,
                                        TransitionRequest, TransitionResult)
 from workflows.ticket.workflows import ORGANIZATION, PRIORITY, STATUS, TicketWorkflow, workflow_id

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from services.common.authn import remote_resolver
-from services.common.clients import channel
-from services.common.config import Settings
-from services.common.db import create_engine, keep_statistics, prepare, sessionmaker
-from services.common.server import Service
-from services.common.temporal import connect as connect_temporal
+from services.common.server.authn import remote_resolver
+from services.common.client.channels import channel
+from services.common.platform.config import Settings
+from services.common.server.database import create_engine, keep_statistics, prepare, sessionmaker
+from services.common.server.serve import Service
+from services.common.platform.temporal import connect as connect_temporal
 from services.tickets.attachments import Attachments
 from services.tickets.directory import Directory
 from services.tickets.lifecycle import Lifecycle

@@ -5,8 +5,8 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.common.errors import invalid, permission_denied
-from services.common.principal import Principal, Role, caller
+from services.common.server.errors import invalid, permission_denied
+from services.common.server.principal import Principal, Role, caller
 from services.tickets import convert, store
 from services.tickets import validation as check
 from services.tickets.attachments import Attachments

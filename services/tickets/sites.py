@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import invalid, not_found, permission_denied
-from services.common.principal import Principal
+from services.common.server.errors import invalid, not_found, permission_denied
+from services.common.server.principal import Principal
 from services.tickets import models, store
 from services.tickets import validation as check
 from services.tickets.directory import Directory

@@ -10,8 +10,8 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import invalid, not_found
-from services.common.principal import Principal
+from services.common.server.errors import invalid, not_found
+from services.common.server.principal import Principal
 from services.tickets import models
 from workflows.ticket.rules import Status
 

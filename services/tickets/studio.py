@@ -7,8 +7,8 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import invalid, not_found, permission_denied
-from services.common.principal import caller
+from services.common.server.errors import invalid, not_found, permission_denied
+from services.common.server.principal import caller
 from services.tickets import convert, models, store
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.calendar import DEFAULT_CALENDAR, BusinessCalendar

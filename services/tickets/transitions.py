@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import invalid, not_found
-from services.common.principal import Principal, Role
+from services.common.server.errors import invalid, not_found
+from services.common.server.principal import Principal, Role
 from services.tickets import convert, models, store
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.rules import Action, Status

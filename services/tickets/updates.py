@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import ApiError, invalid, permission_denied
-from services.common.principal import Principal
+from services.common.server.errors import ApiError, invalid, permission_denied
+from services.common.server.principal import Principal
 from services.tickets import convert, models, store
 from services.tickets import validation as check
 from services.tickets.directory import Directory

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import grpc
 
-from services.common.errors import ApiError, invalid, not_found
+from services.common.server.errors import ApiError, invalid, not_found
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000

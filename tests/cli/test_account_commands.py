@@ -12,8 +12,8 @@ from pathlib import Path
 import grpc
 
 from services.auth.server import build
-from services.common.config import Settings
-from services.common.server import start_server
+from services.common.platform.config import Settings
+from services.common.server.serve import start_server
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 
 TICKETDESK = str(Path(sys.executable).parent / "ticketdesk")

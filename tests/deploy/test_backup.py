@@ -19,7 +19,7 @@ from sqlalchemy import make_url, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.auth.server import MIGRATIONS as AUTH_MIGRATIONS
-from services.common.db import create_engine, migrate
+from services.common.server.database import create_engine, migrate
 from services.files.server import MIGRATIONS_DIR as FILES_MIGRATIONS
 from services.tickets.server import MIGRATIONS as TICKETS_MIGRATIONS
 from tests.support import postgres

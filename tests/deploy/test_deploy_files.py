@@ -22,7 +22,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -23,7 +23,7 @@ import grpc
 from temporalio.client import Client
 
 from cli.dev import temporal_argv
-from services.common.config import Settings
+from services.common.platform.config import Settings
 from tests.support.processes import child_env, free_ports, kill_tree
 
 # A stopping or restarting part answers UNAVAILABLE; a call cut off before its handler

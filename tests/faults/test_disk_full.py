@@ -11,9 +11,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from services.common.clients import channel
-from services.common.errors import error_details
-from services.common.server import start_server
+from services.common.client.channels import channel
+from services.common.client.errors import error_details
+from services.common.server.serve import start_server
 from services.files.server import build as build_files
 from tests.support.summary import report
 from tests.support.tickets import World

@@ -24,7 +24,7 @@ import grpc
 import pytest
 from sqlalchemy import make_url
 
-from services.common.clients import Clients, bearer
+from services.common.client.channels import Clients, bearer
 from services.tickets.convert import ACTION_TO_PROTO
 from tests.faults.cluster import Retries, call
 from tests.support import postgres

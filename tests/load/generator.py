@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from services.common.clients import Clients, bearer
-from services.common.errors import error_details
+from services.common.client.channels import Clients, bearer
+from services.common.client.errors import error_details
 from tests.support.stack import PASSWORD
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.files.v1 import files_pb2

@@ -21,7 +21,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
-from services.common.clients import Clients, bearer
+from services.common.client.channels import Clients, bearer
 from tests.load import generator
 from tests.load.generator import Person
 from tests.support.processes import child_env, free_ports, wait_for_health

@@ -7,8 +7,8 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from services.common import tracing
-from services.common.config import Settings
+from services.common.platform import tracing
+from services.common.platform.config import Settings
 
 _exporter: InMemorySpanExporter | None = None
 

@@ -11,10 +11,10 @@ import structlog
 from opentelemetry.trace import SpanKind
 
 from services.auth.server import build as build_auth
-from services.common.clients import bearer, channel
-from services.common.config import Settings
-from services.common.logs import processors
-from services.common.server import start_server
+from services.common.client.channels import bearer, channel
+from services.common.platform.config import Settings
+from services.common.platform.logs import processors
+from services.common.server.serve import start_server
 from tests.support.processes import free_port
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 

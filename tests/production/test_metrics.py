@@ -14,10 +14,10 @@ from grpc_health.v1 import health_pb2
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.auth.server import build as build_auth
-from services.common.clients import bearer, channel
-from services.common.config import Settings
-from services.common.metrics import start_metrics_server
-from services.common.server import start_server
+from services.common.client.channels import bearer, channel
+from services.common.platform.config import Settings
+from services.common.platform.metrics import start_metrics_server
+from services.common.server.serve import start_server
 from services.files.server import build as build_files
 from tests.support.processes import child_env, free_port, free_ports
 from tests.support.stack import start_temporal

@@ -17,7 +17,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from services.common.clients import Clients, bearer
+from services.common.client.channels import Clients, bearer
 from services.tickets.convert import ACTION_TO_PROTO
 from tests.support import postgres
 from tests.support.processes import child_env, free_ports, wait_for_health

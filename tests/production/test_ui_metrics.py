@@ -9,8 +9,8 @@ import socket
 import httpx
 
 from services.auth.server import build as build_auth
-from services.common.config import Settings
-from services.common.server import start_server
+from services.common.platform.config import Settings
+from services.common.server.serve import start_server
 from tests.production.test_metrics import samples, value
 from tests.production.ui_processes import start_ui, status_of, stop, wait_status
 from tests.support.processes import free_ports

@@ -16,7 +16,7 @@ import pytest
 from google.protobuf.message import Message
 from grpc_status import rpc_status
 
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from tests.support.stack import Metadata, Stack
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.files.v1 import files_pb2

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.auth import directory
 from services.auth.models import Session, utcnow
 from services.auth.server import PUBLIC_METHODS
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from tests.security.conftest import invoke
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.files.v1 import files_pb2

@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from services.common.clients import channel as open_channel
+from services.common.client.channels import channel as open_channel
 from tests.security import strategies
 from tests.security.conftest import Side, World, new_side
 from tests.support import summary

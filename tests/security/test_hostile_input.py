@@ -26,7 +26,7 @@ import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
 from temporalio.testing import ActivityEnvironment
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from tests.security import hostile
 from tests.security.conftest import World, unique
 from tests.support.stack import PASSWORD, Stack

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.auth.models import AuditEntry
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from tests.security.conftest import api_token, upload
 from tests.support.rpc import rpc_error
 from tests.support.stack import PASSWORD

@@ -7,8 +7,8 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from services.common.clients import bearer
-from services.common.errors import error_details
+from services.common.client.channels import bearer
+from services.common.client.errors import error_details
 from tests.support.stack import PASSWORD, Stack
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.files.v1 import files_pb2

@@ -14,9 +14,9 @@ import asyncio
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from services.common.clients import bearer
-from services.common.interceptor import CachedResolver
-from services.common.principal import Principal, Role
+from services.common.client.channels import bearer
+from services.common.server.interceptor import CachedResolver
+from services.common.server.principal import Principal, Role
 from tests.security.conftest import api_token, upload
 from tests.support.rpc import rpc_error
 from tests.support.stack import PASSWORD

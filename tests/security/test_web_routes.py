@@ -20,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 from tests.support.summary import report
 from ui.__main__ import session_cookie
 from ui.app import SameOriginMiddleware, is_same_origin, socket_origin_check
@@ -51,7 +51,7 @@ NICEGUI_PREFIXES = ('/_nicegui/', '/_nicegui_ws')
 
 LIST_ROUTES = '''
 import json
-from services.common.config import Settings
+from services.common.platform.config import Settings
 from ui.app import build
 build(Settings())
 from nicegui import app, core

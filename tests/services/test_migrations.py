@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.auth.models import Base as AuthBase
 from services.auth.server import MIGRATIONS as AUTH_MIGRATIONS
-from services.common.db import NotMigrated, alembic_config, migrate, prepare
+from services.common.server.database import NotMigrated, alembic_config, migrate, prepare
 from services.files.models import Base as FilesBase
 from services.files.server import MIGRATIONS_DIR as FILES_MIGRATIONS
 from services.tickets.models import Base as TicketsBase

@@ -17,7 +17,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from playwright.async_api import Page, expect
 
 from cli.demo import login as demo_login
-from services.common.clients import bearer, channel
+from services.common.client.channels import bearer, channel
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb, tickets_pb2_grpc
 

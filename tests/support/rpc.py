@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 
 import grpc
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 
 
 async def rpc_error(call: Awaitable, code: grpc.StatusCode | None = None) -> grpc.aio.AioRpcError:

@@ -16,10 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.auth.server import build as build_auth
-from services.common.clients import Clients, bearer
-from services.common.config import Settings
-from services.common.server import RunningServer, start_server
-from services.common.temporal import traced
+from services.common.client.channels import Clients, bearer
+from services.common.platform.config import Settings
+from services.common.server.serve import RunningServer, start_server
+from services.common.platform.temporal import traced
 from services.files.server import build as build_files
 from services.tickets.server import build as build_tickets
 from tests.support.processes import free_ports

@@ -6,7 +6,7 @@ import sys
 
 from nicegui import ui
 
-from services.common.config import load_settings
+from services.common.platform.config import load_settings
 from ui.app import build
 
 # Importing a page module registers its page. Every test starts on an empty app, so the

@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from services.common.errors import invalid
+from services.common.server.errors import invalid
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from ui.admin_api import describe, translate
 from ui.admin_widgets import business_days

@@ -21,14 +21,17 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from ui import admin_widgets, files, history, i18n, labels, sla
 
 UI = Path(i18n.__file__).parent
+TEXTS = UI.parent / 'texts'
 KEYWORDS = {'_': None, 'N_': None, 'pgettext': ((1, 'c'), 2)}  # as `make i18n` has them
 PLACEHOLDER = re.compile(r'\{\w*\}|\\\d')
 
 
 def extracted() -> set[tuple[str | None, str]]:
-    """Every (context, msgid) marked in ui/, as Babel's extractor (and `make i18n`) finds it."""
-    return {(context, message) for _, _, message, _, context in extract_from_dir(
-        UI, method_map=[('**.py', 'python')], keywords=KEYWORDS, comment_tags=())}
+    """Every (context, msgid) marked in texts/ and ui/, as Babel's extractor (and `make i18n`)
+    finds it."""
+    return {(context, message) for folder in (TEXTS, UI)
+            for _, _, message, _, context in extract_from_dir(
+                folder, method_map=[('**.py', 'python')], keywords=KEYWORDS, comment_tags=())}
 
 
 def catalog_entries(path: Path) -> dict[tuple[str | None, str], str]:
@@ -36,8 +39,8 @@ def catalog_entries(path: Path) -> dict[tuple[str | None, str], str]:
         return {(m.context, m.id): m.string for m in read_po(file) if m.id}
 
 
-EN = UI / 'locale' / 'en' / 'LC_MESSAGES' / 'messages.po'
-TEMPLATE = UI / 'locale' / 'messages.pot'
+EN = TEXTS / 'locale' / 'en' / 'LC_MESSAGES' / 'messages.po'
+TEMPLATE = TEXTS / 'locale' / 'messages.pot'
 
 
 # --- the catalogs -------------------------------------------------------------------------
@@ -63,12 +66,12 @@ def test_every_marked_call_is_seen_by_the_extractor():
     """`_(f'…')`, `_(a + 'b')` or a marked call inside an f-string would never reach the
     catalog: a call takes one literal, or an expression holding no literal at all."""
     marked, problems = extracted(), []
-    for path in sorted(UI.rglob('*.py')):
+    for path in sorted([*TEXTS.rglob('*.py'), *UI.rglob('*.py')]):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ('_', 'N_')):
                 continue
-            where = f'{path.relative_to(UI)}:{node.lineno}'
+            where = f'{path.relative_to(UI.parent)}:{node.lineno}'
             argument = node.args[0] if len(node.args) == 1 else None
             if isinstance(argument, ast.Constant):
                 if (None, argument.value) not in marked:

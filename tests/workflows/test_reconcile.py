@@ -14,8 +14,8 @@ from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from services.common.clients import channel
-from services.common.db import create_engine, sessionmaker
+from services.common.client.channels import channel
+from services.common.server.database import create_engine, sessionmaker
 from services.tickets import models
 from services.tickets.lifecycle import Lifecycle
 from services.tickets.reconcile import reconcile

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from workflows.ticket.messages import Notice
 

@@ -2,42 +2,23 @@
 
 Plain text only: the user's words (titles, comments, questions) are inserted as
 they are and never interpreted, so no markup can be smuggled into an e-mail.
-The Russian labels of statuses and priorities are the UI's own (`ui.labels`,
-an import-light module); their English twins live here, keyed the same way,
-until the UI gets its English catalogue.
+Labels of statuses and priorities, dates and moments are the `texts` package's, in
+the recipient's language and the studio's time zone: the same words as the web UI's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from texts import dates, labels
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import labels
 from workflows.ticket.messages import Notice
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 KINDS = ("ticket_created", "status_changed", "comment", "internal_note", "remarks",
          "reminder", "sla_warning", "sla_breach", "auto_accepted")
-
-# English twins of ui.labels.STATUS / ui.labels.PRIORITY (PRODUCT.md, "Statuses").
-STATUS_EN = {
-    pb.STATUS_QUEUED: "Queued",
-    pb.STATUS_IN_PROGRESS: "In progress",
-    pb.STATUS_NEEDS_INFO: "Needs clarification",
-    pb.STATUS_AWAITING_ACCEPTANCE: "Awaiting acceptance",
-    pb.STATUS_DONE: "Done",
-    pb.STATUS_CANCELLED: "Cancelled",
-}
-PRIORITY_EN = {
-    pb.PRIORITY_LOW: "Low",
-    pb.PRIORITY_NORMAL: "Normal",
-    pb.PRIORITY_HIGH: "High",
-    pb.PRIORITY_CRITICAL: "Critical",
-}
-STATUS_LABELS = {"ru": labels.STATUS, "en": STATUS_EN}
-PRIORITY_LABELS = {"ru": labels.PRIORITY, "en": PRIORITY_EN}
 
 # Every phrase of the e-mails. `{...}` fields are filled with str.format, which
 # inserts values verbatim (a `{` in a ticket title is just a character).
@@ -183,20 +164,13 @@ def language_of(user: auth_pb2.User) -> str:
     return user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def status_code_to_proto(code: str) -> int:
-    try:
-        return pb.Status.Value(f"STATUS_{code.upper()}")
-    except ValueError:
-        return pb.STATUS_UNSPECIFIED
-
-
 def status_label(status: str | int, language: str) -> str:
-    value = status_code_to_proto(status) if isinstance(status, str) else status
-    return STATUS_LABELS.get(language, labels.STATUS).get(value, "—")
+    value = labels.status_code(status) if isinstance(status, str) else status
+    return labels.status(value, language)
 
 
 def priority_label(value: int, language: str) -> str:
-    return PRIORITY_LABELS.get(language, labels.PRIORITY).get(value, "—")
+    return labels.priority(value, language)
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT_TITLE) -> str:
@@ -281,7 +255,8 @@ def _details(notice: Notice, ticket: pb.Ticket, words: dict[str, str], language:
             lines.append(words["contact"].format(value=contact))
         lines.append(words["priority"].format(value=priority_label(ticket.priority, language)))
         if ticket.desired_date:
-            lines.append(words["desired_date"].format(value=labels.day(ticket.desired_date)))
+            lines.append(words["desired_date"].format(
+                value=dates.format_iso_day(ticket.desired_date, language)))
         return lines
     if kind in ("sla_warning", "sla_breach"):
         lines.append(words["organization"].format(
@@ -289,9 +264,10 @@ def _details(notice: Notice, ticket: pb.Ticket, words: dict[str, str], language:
         lines.append(words["priority"].format(value=priority_label(ticket.priority, language)))
         lines.append(words["status"].format(value=status_label(ticket.status, language)))
         lines.append(words["assignee"].format(value=assignee_name or words["nobody"]))
-        if ticket.HasField("sla_due_time"):
-            due = labels.moment(ticket.sla_due_time, timezone)
-            lines.append(words["due"].format(value=f"{due} ({timezone})"))
+        if ticket.sla.HasField("due_time"):
+            due = ticket.sla.due_time
+            moment = dates.format_timestamp(due.seconds, due.nanos, language, timezone)
+            lines.append(words["due"].format(value=f"{moment} ({timezone})"))
         return lines
     if kind in ("status_changed", "comment", "internal_note", "remarks") and actor:
         lines.append(words["actor"].format(name=actor))

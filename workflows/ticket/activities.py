@@ -9,7 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from services.common.clients import bearer
+from services.common.client.channels import bearer
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from workflows.ticket.messages import RecordTransition, SlaEvent

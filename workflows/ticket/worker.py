@@ -11,13 +11,13 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from services.common.clients import channel
-from services.common.config import Settings, load_settings
-from services.common.logs import configure_logging
-from services.common import tracing
-from services.common.metrics import start_metrics_server
-from services.common.temporal import connect as connect_temporal
-from services.common.temporal import sdk_metrics_runtime
+from services.common.client.channels import channel
+from services.common.platform.config import Settings, load_settings
+from services.common.platform.logs import configure_logging
+from services.common.platform import tracing
+from services.common.platform.metrics import start_metrics_server
+from services.common.platform.temporal import connect as connect_temporal
+from services.common.platform.temporal import sdk_metrics_runtime
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from services.auth.models import LoginAttempt
 from services.auth.policy import DEFAULT_POLICY, AuthPolicy
 from services.auth.server import build
-from services.common.clients import bearer
-from services.common.config import Settings
-from services.common.server import RunningServer, start_server
+from services.common.client.channels import bearer
+from services.common.platform.config import Settings
+from services.common.server.serve import RunningServer, start_server
 from tests.support import postgres
 from ticketdesk.auth.v1 import auth_pb2 as pb
 from ticketdesk.auth.v1 import auth_pb2_grpc

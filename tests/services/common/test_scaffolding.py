@@ -10,16 +10,17 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.config import Settings
-from services.common.errors import error_details, invalid
-from services.common.principal import Principal, Role
-from services.common.server import Service, start_server
+from services.common.platform.config import Settings
+from services.common.client.errors import error_details
+from services.common.server.errors import invalid
+from services.common.server.principal import Principal, Role
+from services.common.server.serve import Service, start_server
 from tests.support.processes import free_port
 
 
 def test_bad_configuration_names_each_variable():
     result = subprocess.run(
-        [sys.executable, "-c", "from services.common.config import load_settings; load_settings()"],
+        [sys.executable, "-c", "from services.common.platform.config import load_settings; load_settings()"],
         env={"TICKETDESK_AUTH_PORT": "seventy", "TICKETDESK_LOG_LEVEL": "LOUD",
              "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert result.returncode == 2

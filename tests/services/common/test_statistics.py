@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from services.common.db import create_engine, keep_statistics, refresh_statistics
+from services.common.server.database import create_engine, keep_statistics, refresh_statistics
 from tests.support import postgres
 
 

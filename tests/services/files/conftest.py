@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common.clients import CHANNEL_OPTIONS
-from services.common.config import Settings
-from services.common.errors import not_found
-from services.common.principal import Principal, Role, caller
-from services.common.server import RunningServer, Service, start_server
+from services.common.client.channels import CHANNEL_OPTIONS
+from services.common.platform.config import Settings
+from services.common.server.errors import not_found
+from services.common.server.principal import Principal, Role, caller
+from services.common.server.serve import RunningServer, Service, start_server
 from services.files.models import FileRecord
 from services.files.server import build
 from ticketdesk.files.v1 import files_pb2_grpc

@@ -9,7 +9,7 @@ import uuid
 import grpc
 import pytest
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from tests.services.files.conftest import LIMIT
 from tests.services.files.test_files_sniff import PE, png
 from ticketdesk.files.v1 import files_pb2

@@ -10,7 +10,7 @@ import zlib
 import grpc
 import pytest
 
-from services.common.errors import ApiError
+from services.common.server.errors import ApiError
 from services.files import sniff as s
 from services.files.sniff import (
     ContentSniffer,

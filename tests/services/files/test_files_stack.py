@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from services.files.models import FileRecord
 from ticketdesk.files.v1 import files_pb2
 from ticketdesk.tickets.v1 import tickets_pb2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from services.common.errors import error_details
+from services.common.client.errors import error_details
 from tests.services.tickets.helpers import bad_fields
 from tests.support.rpc import rpc_error
 from ticketdesk.tickets.v1 import tickets_pb2 as pb

@@ -10,8 +10,8 @@ from alembic import command
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common.db import alembic_config, migrate
-from services.common.principal import Principal, Role
+from services.common.server.database import alembic_config, migrate
+from services.common.server.principal import Principal, Role
 from services.tickets import models, store
 from services.tickets.server import MIGRATIONS
 from tests.support import postgres

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 from tests.workflows.notify.conftest import PASSWORD, REFUSED, USERNAME
 from tests.workflows.notify.people import CLIENT1, CLIENT2, DEV1, actor, notice, ticket
 from workflows.notify.mailer import (

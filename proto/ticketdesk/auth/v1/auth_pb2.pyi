@@ -301,25 +301,6 @@ class WhoAmIResponse(_message.Message):
 Global___WhoAmIResponse: _TypeAlias = WhoAmIResponse  # noqa: Y015
 
 @_typing.final
-class AuthenticateRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    TOKEN_FIELD_NUMBER: _builtins.int
-    token: _builtins.str
-    def __init__(
-        self,
-        *,
-        token: _builtins.str = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___AuthenticateRequest: _TypeAlias = AuthenticateRequest  # noqa: Y015
-
-@_typing.final
 class ChangePasswordRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

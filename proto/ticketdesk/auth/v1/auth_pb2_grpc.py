@@ -28,7 +28,12 @@ if _version_not_supported:
 class AuthServiceStub:
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def __init__(self, channel):
@@ -51,11 +56,6 @@ class AuthServiceStub:
                 '/ticketdesk.auth.v1.AuthService/WhoAmI',
                 request_serializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
-                _registered_method=True)
-        self.Authenticate = channel.unary_unary(
-                '/ticketdesk.auth.v1.AuthService/Authenticate',
-                request_serializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.AuthenticateRequest.SerializeToString,
-                response_deserializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.Principal.FromString,
                 _registered_method=True)
         self.ChangePassword = channel.unary_unary(
                 '/ticketdesk.auth.v1.AuthService/ChangePassword',
@@ -142,7 +142,12 @@ class AuthServiceStub:
 class AuthServiceServicer:
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def Login(self, request, context):
@@ -161,13 +166,6 @@ class AuthServiceServicer:
 
     def WhoAmI(self, request, context):
         """Tells the caller who it is.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def Authenticate(self, request, context):
-        """Resolves a token to a principal. For the other services only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -288,11 +286,6 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     request_deserializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIRequest.FromString,
                     response_serializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIResponse.SerializeToString,
             ),
-            'Authenticate': grpc.unary_unary_rpc_method_handler(
-                    servicer.Authenticate,
-                    request_deserializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.AuthenticateRequest.FromString,
-                    response_serializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.Principal.SerializeToString,
-            ),
             'ChangePassword': grpc.unary_unary_rpc_method_handler(
                     servicer.ChangePassword,
                     request_deserializer=ticketdesk_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordRequest.FromString,
@@ -384,7 +377,12 @@ def add_AuthServiceServicer_to_server(servicer, server):
 class AuthService:
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @staticmethod
@@ -458,33 +456,6 @@ class AuthService:
             '/ticketdesk.auth.v1.AuthService/WhoAmI',
             ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
             ticketdesk_dot_auth_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def Authenticate(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ticketdesk.auth.v1.AuthService/Authenticate',
-            ticketdesk_dot_auth_dot_v1_dot_auth__pb2.AuthenticateRequest.SerializeToString,
-            ticketdesk_dot_auth_dot_v1_dot_auth__pb2.Principal.FromString,
             options,
             channel_credentials,
             insecure,

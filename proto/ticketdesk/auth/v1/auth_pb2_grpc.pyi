@@ -29,7 +29,12 @@ GRPC_VERSION: str
 class AuthServiceStub:
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @_typing.overload
@@ -42,8 +47,6 @@ class AuthServiceStub:
     """Ends the caller's session."""
     WhoAmI: _grpc.UnaryUnaryMultiCallable[_auth_pb2.WhoAmIRequest, _auth_pb2.WhoAmIResponse]
     """Tells the caller who it is."""
-    Authenticate: _grpc.UnaryUnaryMultiCallable[_auth_pb2.AuthenticateRequest, _auth_pb2.Principal]
-    """Resolves a token to a principal. For the other services only."""
     ChangePassword: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]
     """Changes the caller's own password; ends its other sessions."""
     CreateOrganization: _grpc.UnaryUnaryMultiCallable[_auth_pb2.CreateOrganizationRequest, _auth_pb2.Organization]
@@ -66,7 +69,12 @@ class AuthServiceStub:
 class AuthServiceAsyncStub(AuthServiceStub):
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -76,8 +84,6 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """Ends the caller's session."""
     WhoAmI: _aio.UnaryUnaryMultiCallable[_auth_pb2.WhoAmIRequest, _auth_pb2.WhoAmIResponse]  # type: ignore[assignment]
     """Tells the caller who it is."""
-    Authenticate: _aio.UnaryUnaryMultiCallable[_auth_pb2.AuthenticateRequest, _auth_pb2.Principal]  # type: ignore[assignment]
-    """Resolves a token to a principal. For the other services only."""
     ChangePassword: _aio.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]  # type: ignore[assignment]
     """Changes the caller's own password; ends its other sessions."""
     CreateOrganization: _aio.UnaryUnaryMultiCallable[_auth_pb2.CreateOrganizationRequest, _auth_pb2.Organization]  # type: ignore[assignment]
@@ -99,7 +105,12 @@ class AuthServiceAsyncStub(AuthServiceStub):
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
     """AuthService is the single authority on who a caller is: organizations,
     users, sessions and API tokens. Every RPC except Login needs a bearer token
-    in the `authorization` metadata.
+    in the `authorization` metadata. The other services resolve tokens through
+    AuthInternalService (auth_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @_abc_1.abstractmethod
@@ -125,14 +136,6 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.WhoAmIResponse, _abc.Awaitable[_auth_pb2.WhoAmIResponse]]:
         """Tells the caller who it is."""
-
-    @_abc_1.abstractmethod
-    def Authenticate(
-        self,
-        request: _auth_pb2.AuthenticateRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.Principal, _abc.Awaitable[_auth_pb2.Principal]]:
-        """Resolves a token to a principal. For the other services only."""
 
     @_abc_1.abstractmethod
     def ChangePassword(

@@ -135,6 +135,34 @@ VISIBILITY_INTERNAL: Visibility.ValueType  # 2
 """Staff only; never returned to clients."""
 Global___Visibility: _TypeAlias = Visibility  # noqa: Y015
 
+class _TextKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TextKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TextKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TEXT_KIND_UNSPECIFIED: _TextKind.ValueType  # 0
+    """The action takes no text."""
+    TEXT_KIND_QUESTION: _TextKind.ValueType  # 1
+    """A question to the client (ask for clarification)."""
+    TEXT_KIND_SUMMARY: _TextKind.ValueType  # 2
+    """What was done (submit for acceptance)."""
+    TEXT_KIND_REASON: _TextKind.ValueType  # 3
+    """Why the ticket is withdrawn or closed."""
+
+class TextKind(_TextKind, metaclass=_TextKindEnumTypeWrapper):
+    """What the text of an action is."""
+
+TEXT_KIND_UNSPECIFIED: TextKind.ValueType  # 0
+"""The action takes no text."""
+TEXT_KIND_QUESTION: TextKind.ValueType  # 1
+"""A question to the client (ask for clarification)."""
+TEXT_KIND_SUMMARY: TextKind.ValueType  # 2
+"""What was done (submit for acceptance)."""
+TEXT_KIND_REASON: TextKind.ValueType  # 3
+"""Why the ticket is withdrawn or closed."""
+Global___TextKind: _TypeAlias = TextKind  # noqa: Y015
+
 @_typing.final
 class Contact(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -187,12 +215,11 @@ class Ticket(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
     ETAG_FIELD_NUMBER: _builtins.int
-    ALLOWED_ACTIONS_FIELD_NUMBER: _builtins.int
     STATUS_NOTE_FIELD_NUMBER: _builtins.int
-    SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
-    SLA_BREACHED_FIELD_NUMBER: _builtins.int
     SITE_URL_FIELD_NUMBER: _builtins.int
     ORGANIZATION_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    ALLOWED_ACTIONS_FIELD_NUMBER: _builtins.int
+    SLA_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """`tickets/{number}`."""
     number: _builtins.int
@@ -219,7 +246,6 @@ class Ticket(_message.Message):
     etag: _builtins.str
     status_note: _builtins.str
     """The open question while in needs_info; the summary in awaiting_acceptance."""
-    sla_breached: _builtins.bool
     site_url: _builtins.str
     organization_display_name: _builtins.str
     @_builtins.property
@@ -229,11 +255,15 @@ class Ticket(_message.Message):
     @_builtins.property
     def update_time(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
-    def allowed_actions(self) -> _containers.RepeatedScalarFieldContainer[Global___Action.ValueType]:
-        """The actions the caller may take now, by the workflow's rules."""
+    def allowed_actions(self) -> _containers.RepeatedCompositeFieldContainer[Global___AllowedAction]:
+        """The actions the caller may take now, by the workflow's rules, with what
+        each one needs from the caller.
+        """
 
     @_builtins.property
-    def sla_due_time(self) -> _timestamp_pb2.Timestamp: ...
+    def sla(self) -> Global___Sla:
+        """The SLA clock as the ticket's workflow last recorded it."""
+
     def __init__(
         self,
         *,
@@ -256,20 +286,117 @@ class Ticket(_message.Message):
         create_time: _timestamp_pb2.Timestamp | None = ...,
         update_time: _timestamp_pb2.Timestamp | None = ...,
         etag: _builtins.str = ...,
-        allowed_actions: _abc.Iterable[Global___Action.ValueType] | None = ...,
         status_note: _builtins.str = ...,
-        sla_due_time: _timestamp_pb2.Timestamp | None = ...,
-        sla_breached: _builtins.bool = ...,
         site_url: _builtins.str = ...,
         organization_display_name: _builtins.str = ...,
+        allowed_actions: _abc.Iterable[Global___AllowedAction] | None = ...,
+        sla: Global___Sla | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "create_time", b"create_time", "sla_due_time", b"sla_due_time", "update_time", b"update_time"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "create_time", b"create_time", "sla", b"sla", "update_time", b"update_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed_actions", b"allowed_actions", "assignee", b"assignee", "contact", b"contact", "create_time", b"create_time", "creator", b"creator", "description", b"description", "desired_date", b"desired_date", "estimate_hours", b"estimate_hours", "etag", b"etag", "has_remarks", b"has_remarks", "name", b"name", "number", b"number", "organization", b"organization", "organization_display_name", b"organization_display_name", "planned_date", b"planned_date", "priority", b"priority", "rating", b"rating", "site", b"site", "site_url", b"site_url", "sla_breached", b"sla_breached", "sla_due_time", b"sla_due_time", "status", b"status", "status_note", b"status_note", "title", b"title", "update_time", b"update_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed_actions", b"allowed_actions", "assignee", b"assignee", "contact", b"contact", "create_time", b"create_time", "creator", b"creator", "description", b"description", "desired_date", b"desired_date", "estimate_hours", b"estimate_hours", "etag", b"etag", "has_remarks", b"has_remarks", "name", b"name", "number", b"number", "organization", b"organization", "organization_display_name", b"organization_display_name", "planned_date", b"planned_date", "priority", b"priority", "rating", b"rating", "site", b"site", "site_url", b"site_url", "sla", b"sla", "status", b"status", "status_note", b"status_note", "title", b"title", "update_time", b"update_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Ticket: _TypeAlias = Ticket  # noqa: Y015
+
+@_typing.final
+class AllowedAction(_message.Message):
+    """An action the caller may take now, and the input it takes."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTION_FIELD_NUMBER: _builtins.int
+    TEXT_KIND_FIELD_NUMBER: _builtins.int
+    TEXT_REQUIRED_FIELD_NUMBER: _builtins.int
+    TAKES_RATING_FIELD_NUMBER: _builtins.int
+    TARGET_STATUSES_FIELD_NUMBER: _builtins.int
+    action: Global___Action.ValueType
+    text_kind: Global___TextKind.ValueType
+    """What TransitionTicketRequest.text means for this action; UNSPECIFIED: no text."""
+    text_required: _builtins.bool
+    """The action is refused without a text."""
+    takes_rating: _builtins.bool
+    """TransitionTicketRequest.rating may be given (1–5, optional)."""
+    @_builtins.property
+    def target_statuses(self) -> _containers.RepeatedScalarFieldContainer[Global___Status.ValueType]:
+        """The statuses the action can lead to. More than one: the caller chooses
+        with TransitionTicketRequest.target_status, the first being the default.
+        Empty: decided by the ticket's history (the answer to a question).
+        """
+
+    def __init__(
+        self,
+        *,
+        action: Global___Action.ValueType = ...,
+        text_kind: Global___TextKind.ValueType = ...,
+        text_required: _builtins.bool = ...,
+        takes_rating: _builtins.bool = ...,
+        target_statuses: _abc.Iterable[Global___Status.ValueType] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "takes_rating", b"takes_rating", "target_statuses", b"target_statuses", "text_kind", b"text_kind", "text_required", b"text_required"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AllowedAction: _TypeAlias = AllowedAction  # noqa: Y015
+
+@_typing.final
+class Sla(_message.Message):
+    """The SLA clock of a ticket (first response, then resolution), in business time."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    class _State:
+        ValueType = _typing.NewType("ValueType", _builtins.int)
+        V: _TypeAlias = ValueType  # noqa: Y015
+
+    class _StateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[Sla._State.ValueType], _builtins.type):
+        DESCRIPTOR: _descriptor.EnumDescriptor
+        STATE_UNSPECIFIED: Sla._State.ValueType  # 0
+        STATE_RUNNING: Sla._State.ValueType  # 1
+        """The clock runs; `due_time` is the next target."""
+        STATE_PAUSED: Sla._State.ValueType  # 2
+        """The ticket waits for the client (needs_info, awaiting_acceptance): the clock stands."""
+        STATE_BREACHED: Sla._State.ValueType  # 3
+        """A target was missed."""
+        STATE_STOPPED: Sla._State.ValueType  # 4
+        """The ticket is closed in time: there is nothing more to measure."""
+
+    class State(_State, metaclass=_StateEnumTypeWrapper): ...
+    STATE_UNSPECIFIED: Sla.State.ValueType  # 0
+    STATE_RUNNING: Sla.State.ValueType  # 1
+    """The clock runs; `due_time` is the next target."""
+    STATE_PAUSED: Sla.State.ValueType  # 2
+    """The ticket waits for the client (needs_info, awaiting_acceptance): the clock stands."""
+    STATE_BREACHED: Sla.State.ValueType  # 3
+    """A target was missed."""
+    STATE_STOPPED: Sla.State.ValueType  # 4
+    """The ticket is closed in time: there is nothing more to measure."""
+
+    STATE_FIELD_NUMBER: _builtins.int
+    DUE_TIME_FIELD_NUMBER: _builtins.int
+    state: Global___Sla.State.ValueType
+    @_builtins.property
+    def due_time(self) -> _timestamp_pb2.Timestamp:
+        """The moment the next target is missed: set while RUNNING, and when BREACHED
+        by a target that is still open.
+        """
+
+    def __init__(
+        self,
+        *,
+        state: Global___Sla.State.ValueType = ...,
+        due_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_time", b"due_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_time", b"due_time", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Sla: _TypeAlias = Sla  # noqa: Y015
 
 @_typing.final
 class CreateTicketRequest(_message.Message):
@@ -328,6 +455,7 @@ class ListTicketsRequest(_message.Message):
     QUERY_FIELD_NUMBER: _builtins.int
     ORDER_BY_FIELD_NUMBER: _builtins.int
     SLA_BREACHED_ONLY_FIELD_NUMBER: _builtins.int
+    UNASSIGNED_ONLY_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     page_token: _builtins.str
     site: _builtins.str
@@ -341,6 +469,8 @@ class ListTicketsRequest(_message.Message):
     `desired_date`, `sla_due_time`.
     """
     sla_breached_only: _builtins.bool
+    unassigned_only: _builtins.bool
+    """Only tickets nobody is assigned to (staff; with `assignee` empty)."""
     @_builtins.property
     def statuses(self) -> _containers.RepeatedScalarFieldContainer[Global___Status.ValueType]: ...
     @_builtins.property
@@ -358,10 +488,11 @@ class ListTicketsRequest(_message.Message):
         query: _builtins.str = ...,
         order_by: _builtins.str = ...,
         sla_breached_only: _builtins.bool = ...,
+        unassigned_only: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["assignee", b"assignee", "order_by", b"order_by", "organization", b"organization", "page_size", b"page_size", "page_token", b"page_token", "priorities", b"priorities", "query", b"query", "site", b"site", "sla_breached_only", b"sla_breached_only", "statuses", b"statuses"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assignee", b"assignee", "order_by", b"order_by", "organization", b"organization", "page_size", b"page_size", "page_token", b"page_token", "priorities", b"priorities", "query", b"query", "site", b"site", "sla_breached_only", b"sla_breached_only", "statuses", b"statuses", "unassigned_only", b"unassigned_only"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -838,90 +969,6 @@ class UpdateSiteRequest(_message.Message):
 Global___UpdateSiteRequest: _TypeAlias = UpdateSiteRequest  # noqa: Y015
 
 @_typing.final
-class RecordTransitionRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    NAME_FIELD_NUMBER: _builtins.int
-    ACTION_FIELD_NUMBER: _builtins.int
-    FROM_STATUS_FIELD_NUMBER: _builtins.int
-    TO_STATUS_FIELD_NUMBER: _builtins.int
-    ACTOR_FIELD_NUMBER: _builtins.int
-    ACTOR_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    ACTOR_ROLE_FIELD_NUMBER: _builtins.int
-    TEXT_FIELD_NUMBER: _builtins.int
-    RATING_FIELD_NUMBER: _builtins.int
-    HAS_REMARKS_FIELD_NUMBER: _builtins.int
-    REQUEST_ID_FIELD_NUMBER: _builtins.int
-    SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    action: Global___Action.ValueType
-    from_status: Global___Status.ValueType
-    to_status: Global___Status.ValueType
-    actor: _builtins.str
-    """`users/{user}` who acted; empty for the workflow's own timers."""
-    actor_display_name: _builtins.str
-    actor_role: _builtins.str
-    text: _builtins.str
-    """Written as a public comment when not empty."""
-    rating: _builtins.int
-    has_remarks: _builtins.bool
-    request_id: _builtins.str
-    @_builtins.property
-    def sla_due_time(self) -> _timestamp_pb2.Timestamp:
-        """The next SLA breach moment; unset while the SLA clock is paused."""
-
-    def __init__(
-        self,
-        *,
-        name: _builtins.str = ...,
-        action: Global___Action.ValueType = ...,
-        from_status: Global___Status.ValueType = ...,
-        to_status: Global___Status.ValueType = ...,
-        actor: _builtins.str = ...,
-        actor_display_name: _builtins.str = ...,
-        actor_role: _builtins.str = ...,
-        text: _builtins.str = ...,
-        rating: _builtins.int = ...,
-        has_remarks: _builtins.bool = ...,
-        request_id: _builtins.str = ...,
-        sla_due_time: _timestamp_pb2.Timestamp | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["sla_due_time", b"sla_due_time"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "from_status", b"from_status", "has_remarks", b"has_remarks", "name", b"name", "rating", b"rating", "request_id", b"request_id", "sla_due_time", b"sla_due_time", "text", b"text", "to_status", b"to_status"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___RecordTransitionRequest: _TypeAlias = RecordTransitionRequest  # noqa: Y015
-
-@_typing.final
-class RecordSlaEventRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    NAME_FIELD_NUMBER: _builtins.int
-    SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
-    BREACHED_GOAL_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    breached_goal: _builtins.str
-    """`first_response` or `resolution` when that target was just missed."""
-    @_builtins.property
-    def sla_due_time(self) -> _timestamp_pb2.Timestamp: ...
-    def __init__(
-        self,
-        *,
-        name: _builtins.str = ...,
-        sla_due_time: _timestamp_pb2.Timestamp | None = ...,
-        breached_goal: _builtins.str = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["sla_due_time", b"sla_due_time"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["breached_goal", b"breached_goal", "name", b"name", "sla_due_time", b"sla_due_time"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___RecordSlaEventRequest: _TypeAlias = RecordSlaEventRequest  # noqa: Y015
-
-@_typing.final
 class StudioSettings(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1207,115 +1254,3 @@ class MarkNotificationsReadResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MarkNotificationsReadResponse: _TypeAlias = MarkNotificationsReadResponse  # noqa: Y015
-
-@_typing.final
-class Delivery(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    RECIPIENT_FIELD_NUMBER: _builtins.int
-    TITLE_FIELD_NUMBER: _builtins.int
-    recipient: _builtins.str
-    """`users/{user}`."""
-    title: _builtins.str
-    def __init__(
-        self,
-        *,
-        recipient: _builtins.str = ...,
-        title: _builtins.str = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["recipient", b"recipient", "title", b"title"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___Delivery: _TypeAlias = Delivery  # noqa: Y015
-
-@_typing.final
-class DeliverNotificationsRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    EVENT_ID_FIELD_NUMBER: _builtins.int
-    TICKET_FIELD_NUMBER: _builtins.int
-    KIND_FIELD_NUMBER: _builtins.int
-    DELIVERIES_FIELD_NUMBER: _builtins.int
-    event_id: _builtins.str
-    ticket: _builtins.str
-    kind: _builtins.str
-    @_builtins.property
-    def deliveries(self) -> _containers.RepeatedCompositeFieldContainer[Global___Delivery]: ...
-    def __init__(
-        self,
-        *,
-        event_id: _builtins.str = ...,
-        ticket: _builtins.str = ...,
-        kind: _builtins.str = ...,
-        deliveries: _abc.Iterable[Global___Delivery] | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliveries", b"deliveries", "event_id", b"event_id", "kind", b"kind", "ticket", b"ticket"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___DeliverNotificationsRequest: _TypeAlias = DeliverNotificationsRequest  # noqa: Y015
-
-@_typing.final
-class DeliverNotificationsResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    TO_EMAIL_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def to_email(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Recipients not yet e-mailed for this event."""
-
-    def __init__(
-        self,
-        *,
-        to_email: _abc.Iterable[_builtins.str] | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["to_email", b"to_email"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___DeliverNotificationsResponse: _TypeAlias = DeliverNotificationsResponse  # noqa: Y015
-
-@_typing.final
-class MarkNotificationsEmailedRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    EVENT_ID_FIELD_NUMBER: _builtins.int
-    RECIPIENTS_FIELD_NUMBER: _builtins.int
-    event_id: _builtins.str
-    @_builtins.property
-    def recipients(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    def __init__(
-        self,
-        *,
-        event_id: _builtins.str = ...,
-        recipients: _abc.Iterable[_builtins.str] | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event_id", b"event_id", "recipients", b"recipients"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___MarkNotificationsEmailedRequest: _TypeAlias = MarkNotificationsEmailedRequest  # noqa: Y015
-
-@_typing.final
-class MarkNotificationsEmailedResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    def __init__(
-        self,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___MarkNotificationsEmailedResponse: _TypeAlias = MarkNotificationsEmailedResponse  # noqa: Y015

@@ -28,7 +28,12 @@ if _version_not_supported:
 class TicketServiceStub:
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def __init__(self, channel):
@@ -92,16 +97,6 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateSiteRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Site.FromString,
                 _registered_method=True)
-        self.RecordTransition = channel.unary_unary(
-                '/ticketdesk.tickets.v1.TicketService/RecordTransition',
-                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.SerializeToString,
-                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
-                _registered_method=True)
-        self.RecordSlaEvent = channel.unary_unary(
-                '/ticketdesk.tickets.v1.TicketService/RecordSlaEvent',
-                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.SerializeToString,
-                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
-                _registered_method=True)
         self.GetStudioSettings = channel.unary_unary(
                 '/ticketdesk.tickets.v1.TicketService/GetStudioSettings',
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetStudioSettingsRequest.SerializeToString,
@@ -122,22 +117,17 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
                 _registered_method=True)
-        self.DeliverNotifications = channel.unary_unary(
-                '/ticketdesk.tickets.v1.TicketService/DeliverNotifications',
-                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.SerializeToString,
-                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.FromString,
-                _registered_method=True)
-        self.MarkNotificationsEmailed = channel.unary_unary(
-                '/ticketdesk.tickets.v1.TicketService/MarkNotificationsEmailed',
-                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.SerializeToString,
-                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.FromString,
-                _registered_method=True)
 
 
 class TicketServiceServicer:
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def CreateTicket(self, request, context):
@@ -212,21 +202,6 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def RecordTransition(self, request, context):
-        """Internal: the ticket workflow records an accepted transition. Idempotent
-        by request_id. Service principals only.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RecordSlaEvent(self, request, context):
-        """Internal: the ticket workflow records its SLA due time or a missed target.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def GetStudioSettings(self, request, context):
         """The studio's business calendar, reminder and acceptance periods, SLA
         targets. Everyone signed in may read them; managers change them.
@@ -249,20 +224,6 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def MarkNotificationsRead(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def DeliverNotifications(self, request, context):
-        """Internal: the notify activity stores in-app notifications, idempotent by
-        event and recipient, and learns who still needs an e-mail.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def MarkNotificationsEmailed(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -326,16 +287,6 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateSiteRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Site.SerializeToString,
             ),
-            'RecordTransition': grpc.unary_unary_rpc_method_handler(
-                    servicer.RecordTransition,
-                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.FromString,
-                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.SerializeToString,
-            ),
-            'RecordSlaEvent': grpc.unary_unary_rpc_method_handler(
-                    servicer.RecordSlaEvent,
-                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.FromString,
-                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.SerializeToString,
-            ),
             'GetStudioSettings': grpc.unary_unary_rpc_method_handler(
                     servicer.GetStudioSettings,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetStudioSettingsRequest.FromString,
@@ -356,16 +307,6 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.SerializeToString,
             ),
-            'DeliverNotifications': grpc.unary_unary_rpc_method_handler(
-                    servicer.DeliverNotifications,
-                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.FromString,
-                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.SerializeToString,
-            ),
-            'MarkNotificationsEmailed': grpc.unary_unary_rpc_method_handler(
-                    servicer.MarkNotificationsEmailed,
-                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.FromString,
-                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.SerializeToString,
-            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'ticketdesk.tickets.v1.TicketService', rpc_method_handlers)
@@ -377,7 +318,12 @@ def add_TicketServiceServicer_to_server(servicer, server):
 class TicketService:
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @staticmethod
@@ -678,60 +624,6 @@ class TicketService:
             _registered_method=True)
 
     @staticmethod
-    def RecordTransition(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ticketdesk.tickets.v1.TicketService/RecordTransition',
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordTransitionRequest.SerializeToString,
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RecordSlaEvent(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ticketdesk.tickets.v1.TicketService/RecordSlaEvent',
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RecordSlaEventRequest.SerializeToString,
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
     def GetStudioSettings(request,
             target,
             options=(),
@@ -829,60 +721,6 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/MarkNotificationsRead',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def DeliverNotifications(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ticketdesk.tickets.v1.TicketService/DeliverNotifications',
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsRequest.SerializeToString,
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeliverNotificationsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def MarkNotificationsEmailed(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/ticketdesk.tickets.v1.TicketService/MarkNotificationsEmailed',
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedRequest.SerializeToString,
-            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsEmailedResponse.FromString,
             options,
             channel_credentials,
             insecure,

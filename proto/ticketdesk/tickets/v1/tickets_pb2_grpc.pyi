@@ -29,7 +29,12 @@ GRPC_VERSION: str
 class TicketServiceStub:
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @_typing.overload
@@ -54,12 +59,6 @@ class TicketServiceStub:
     CreateSite: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.CreateSiteRequest, _tickets_pb2.Site]
     ListSites: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListSitesRequest, _tickets_pb2.ListSitesResponse]
     UpdateSite: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.UpdateSiteRequest, _tickets_pb2.Site]
-    RecordTransition: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.RecordTransitionRequest, _tickets_pb2.Ticket]
-    """Internal: the ticket workflow records an accepted transition. Idempotent
-    by request_id. Service principals only.
-    """
-    RecordSlaEvent: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.RecordSlaEventRequest, _tickets_pb2.Ticket]
-    """Internal: the ticket workflow records its SLA due time or a missed target."""
     GetStudioSettings: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.GetStudioSettingsRequest, _tickets_pb2.StudioSettings]
     """The studio's business calendar, reminder and acceptance periods, SLA
     targets. Everyone signed in may read them; managers change them.
@@ -68,17 +67,17 @@ class TicketServiceStub:
     ListNotifications: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]
     """The caller's in-app notifications (the bell), newest first."""
     MarkNotificationsRead: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]
-    DeliverNotifications: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.DeliverNotificationsRequest, _tickets_pb2.DeliverNotificationsResponse]
-    """Internal: the notify activity stores in-app notifications, idempotent by
-    event and recipient, and learns who still needs an e-mail.
-    """
-    MarkNotificationsEmailed: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsEmailedRequest, _tickets_pb2.MarkNotificationsEmailedResponse]
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -100,12 +99,6 @@ class TicketServiceAsyncStub(TicketServiceStub):
     CreateSite: _aio.UnaryUnaryMultiCallable[_tickets_pb2.CreateSiteRequest, _tickets_pb2.Site]  # type: ignore[assignment]
     ListSites: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListSitesRequest, _tickets_pb2.ListSitesResponse]  # type: ignore[assignment]
     UpdateSite: _aio.UnaryUnaryMultiCallable[_tickets_pb2.UpdateSiteRequest, _tickets_pb2.Site]  # type: ignore[assignment]
-    RecordTransition: _aio.UnaryUnaryMultiCallable[_tickets_pb2.RecordTransitionRequest, _tickets_pb2.Ticket]  # type: ignore[assignment]
-    """Internal: the ticket workflow records an accepted transition. Idempotent
-    by request_id. Service principals only.
-    """
-    RecordSlaEvent: _aio.UnaryUnaryMultiCallable[_tickets_pb2.RecordSlaEventRequest, _tickets_pb2.Ticket]  # type: ignore[assignment]
-    """Internal: the ticket workflow records its SLA due time or a missed target."""
     GetStudioSettings: _aio.UnaryUnaryMultiCallable[_tickets_pb2.GetStudioSettingsRequest, _tickets_pb2.StudioSettings]  # type: ignore[assignment]
     """The studio's business calendar, reminder and acceptance periods, SLA
     targets. Everyone signed in may read them; managers change them.
@@ -114,16 +107,16 @@ class TicketServiceAsyncStub(TicketServiceStub):
     ListNotifications: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]  # type: ignore[assignment]
     """The caller's in-app notifications (the bell), newest first."""
     MarkNotificationsRead: _aio.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]  # type: ignore[assignment]
-    DeliverNotifications: _aio.UnaryUnaryMultiCallable[_tickets_pb2.DeliverNotificationsRequest, _tickets_pb2.DeliverNotificationsResponse]  # type: ignore[assignment]
-    """Internal: the notify activity stores in-app notifications, idempotent by
-    event and recipient, and learns who still needs an e-mail.
-    """
-    MarkNotificationsEmailed: _aio.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsEmailedRequest, _tickets_pb2.MarkNotificationsEmailedResponse]  # type: ignore[assignment]
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the record of truth for sites, tickets, comments and
     history. Status changes go through TransitionTicket, which asks the
-    ticket's workflow; the workflow persists them through RecordTransition.
+    ticket's workflow; the workflow persists them through
+    TicketInternalService.RecordTransition (tickets_internal.proto).
+
+    Errors: one google.rpc.ErrorInfo whose reason names a
+    ticketdesk.errors.v1.ErrorReason value; INVALID_ARGUMENT adds a BadRequest
+    whose field violations name FieldReason values (errors.proto).
     """
 
     @_abc_1.abstractmethod
@@ -211,24 +204,6 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_tickets_pb2.Site, _abc.Awaitable[_tickets_pb2.Site]]: ...
 
     @_abc_1.abstractmethod
-    def RecordTransition(
-        self,
-        request: _tickets_pb2.RecordTransitionRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_tickets_pb2.Ticket, _abc.Awaitable[_tickets_pb2.Ticket]]:
-        """Internal: the ticket workflow records an accepted transition. Idempotent
-        by request_id. Service principals only.
-        """
-
-    @_abc_1.abstractmethod
-    def RecordSlaEvent(
-        self,
-        request: _tickets_pb2.RecordSlaEventRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_tickets_pb2.Ticket, _abc.Awaitable[_tickets_pb2.Ticket]]:
-        """Internal: the ticket workflow records its SLA due time or a missed target."""
-
-    @_abc_1.abstractmethod
     def GetStudioSettings(
         self,
         request: _tickets_pb2.GetStudioSettingsRequest,
@@ -259,22 +234,5 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _tickets_pb2.MarkNotificationsReadRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_pb2.MarkNotificationsReadResponse, _abc.Awaitable[_tickets_pb2.MarkNotificationsReadResponse]]: ...
-
-    @_abc_1.abstractmethod
-    def DeliverNotifications(
-        self,
-        request: _tickets_pb2.DeliverNotificationsRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_tickets_pb2.DeliverNotificationsResponse, _abc.Awaitable[_tickets_pb2.DeliverNotificationsResponse]]:
-        """Internal: the notify activity stores in-app notifications, idempotent by
-        event and recipient, and learns who still needs an e-mail.
-        """
-
-    @_abc_1.abstractmethod
-    def MarkNotificationsEmailed(
-        self,
-        request: _tickets_pb2.MarkNotificationsEmailedRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_tickets_pb2.MarkNotificationsEmailedResponse, _abc.Awaitable[_tickets_pb2.MarkNotificationsEmailedResponse]]: ...
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

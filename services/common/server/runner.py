@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from services.common import tracing
-from services.common.config import Settings, load_settings
-from services.common.db import NotMigrated
-from services.common.logs import configure_logging
-from services.common.metrics import start_metrics_server
-from services.common.server import RunningServer, Service, serve_forever, start_server
-from services.common.temporal import install_sdk_metrics
+from services.common.platform import tracing
+from services.common.platform.config import Settings, load_settings
+from services.common.server.database import NotMigrated
+from services.common.platform.logs import configure_logging
+from services.common.platform.metrics import start_metrics_server
+from services.common.server.serve import RunningServer, Service, serve_forever, start_server
+from services.common.platform.temporal import install_sdk_metrics
 
 
 def run_service(name: str, build: Callable[[Settings], Awaitable[Service]]) -> None:

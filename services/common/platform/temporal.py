@@ -9,9 +9,9 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
 
-from services.common import tracing
-from services.common.config import Settings
-from services.common.metrics import scrape_url
+from services.common.platform import tracing
+from services.common.platform.config import Settings
+from services.common.platform.metrics import scrape_url
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import grpc
 
-from services.common.clients import bearer, channel
-from services.common.config import Settings
-from services.common.errors import unavailable
-from services.common.interceptor import CachedResolver, Resolver
-from services.common.principal import Principal, Role
-from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
+from services.common.client.channels import bearer, channel
+from services.common.platform.config import Settings
+from services.common.server.errors import unavailable
+from services.common.server.interceptor import CachedResolver, Resolver
+from services.common.server.principal import Principal, Role
+from ticketdesk.auth.v1 import auth_internal_pb2, auth_internal_pb2_grpc, auth_pb2
 
 ROLE_FROM_PROTO = {
     auth_pb2.ROLE_CLIENT: Role.CLIENT,
@@ -36,14 +36,14 @@ def principal_to_proto(principal: Principal) -> auth_pb2.Principal:
 
 
 def remote_resolver(settings: Settings) -> tuple[Resolver, grpc.aio.Channel]:
-    """A cached resolver that asks AuthService.Authenticate with the service token."""
+    """A cached resolver that asks AuthInternalService.Authenticate with the service token."""
     auth = channel(settings.auth_target)
-    stub = auth_pb2_grpc.AuthServiceStub(auth)
+    stub = auth_internal_pb2_grpc.AuthInternalServiceStub(auth)
     metadata = bearer(settings.service_token.get_secret_value())
 
     async def resolve(token: str) -> Principal | None:
         try:
-            answer = await stub.Authenticate(auth_pb2.AuthenticateRequest(token=token),
+            answer = await stub.Authenticate(auth_internal_pb2.AuthenticateRequest(token=token),
                                              metadata=metadata, timeout=5)
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.UNAUTHENTICATED:

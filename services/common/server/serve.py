@@ -12,9 +12,9 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common import tracing
-from services.common.config import Settings
-from services.common.interceptor import AuthInterceptor, Resolver
+from services.common.platform import tracing
+from services.common.platform.config import Settings
+from services.common.server.interceptor import AuthInterceptor, Resolver
 
 log = structlog.get_logger()
 
@@ -34,6 +34,8 @@ class Service:
     register: Callable[[grpc.aio.Server], None]
     resolver: Resolver
     public_methods: frozenset[str] = frozenset()
+    # Services for TicketDesk's own processes only (the service token), on the same port.
+    internal_names: frozenset[str] = frozenset()
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
@@ -65,13 +67,13 @@ async def start_server(service: Service, settings: Settings, port: int,
         interceptors=[*tracing.server_interceptors(),
                       AuthInterceptor(service.resolver,
                                       settings.service_token.get_secret_value(),
-                                      service.public_methods)],
+                                      service.public_methods, service.internal_names)],
         options=SERVER_OPTIONS,
     )
     service.register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    names: Iterable[str] = (service.name, health.SERVICE_NAME)
+    names: Iterable[str] = (service.name, *sorted(service.internal_names), health.SERVICE_NAME)
     if settings.reflection:
         reflection.enable_server_reflection((*names, reflection.SERVICE_NAME), server)
     try:
@@ -81,7 +83,7 @@ async def start_server(service: Service, settings: Settings, port: int,
     if bound == 0:
         raise OSError(f"port {port} is already in use")
     await server.start()
-    for name in ("", service.name):
+    for name in ("", service.name, *service.internal_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("server.started", service=service.name, port=bound)
     return RunningServer(server, health_servicer, bound, service)

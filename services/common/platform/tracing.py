@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider, create_tracer_provider
 
-from services.common.config import Settings
+from services.common.platform.config import Settings
 
 log = structlog.get_logger()
 _enabled = False

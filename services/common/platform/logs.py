@@ -11,7 +11,7 @@ import logging
 
 import structlog
 
-from services.common.tracing import current_ids
+from services.common.platform.tracing import current_ids
 
 
 def add_trace_ids(_logger, _name, event: dict) -> dict:

@@ -19,10 +19,12 @@ from typing import Any
 import grpc
 import structlog
 
-from services.common import metrics
-from services.common.db import database_unreachable
-from services.common.errors import ApiError, unauthenticated, unavailable
-from services.common.principal import SERVICE_PRINCIPAL, Principal, current_principal, current_token
+from services.common.platform import metrics
+from services.common.server.database import database_unreachable
+from services.common.server.errors import ApiError, permission_denied, unauthenticated, unavailable
+from services.common.server.principal import (SERVICE_PRINCIPAL, Principal, Role, current_principal,
+                                              current_token)
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 log = structlog.get_logger()
 
@@ -78,14 +80,21 @@ def client_address(context: grpc.aio.ServicerContext) -> str:
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
+    """`internal_services`: full names of services only the service token may call."""
+
     def __init__(self, resolver: Resolver, service_token: str,
-                 public_methods: frozenset[str] = frozenset()):
+                 public_methods: frozenset[str] = frozenset(),
+                 internal_services: frozenset[str] = frozenset()):
         self._resolve = resolver
         self._service_token = service_token
         self._public = public_methods
+        self._internal = tuple(f"/{name}/" for name in internal_services)
 
     def _is_public(self, method: str) -> bool:
         return method in self._public or method.startswith(ALWAYS_PUBLIC)
+
+    def _is_internal(self, method: str) -> bool:
+        return bool(self._internal) and method.startswith(self._internal)
 
     async def authenticate(self, context: grpc.aio.ServicerContext) -> Principal:
         token = bearer_token(context.invocation_metadata())
@@ -99,8 +108,11 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             raise unauthenticated("invalid or expired token")
         if principal.password_change_required and \
                 current_call.get().method not in PASSWORD_CHANGE_METHODS:
-            raise ApiError(grpc.StatusCode.PERMISSION_DENIED, "PASSWORD_CHANGE_REQUIRED",
+            raise ApiError(grpc.StatusCode.PERMISSION_DENIED, reasons.PASSWORD_CHANGE_REQUIRED,
                            "choose your own password first (AuthService.ChangePassword)")
+        if principal.role is not Role.SERVICE and self._is_internal(current_call.get().method):
+            raise permission_denied("only TicketDesk's own processes may call this",
+                                    reasons.SERVICE_ONLY)
         current_token.set(token)
         return principal
 
@@ -195,7 +207,7 @@ def _lenient(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], An
 
 def _decoded(request: Any) -> Any:
     if isinstance(request, _Undecodable):
-        raise ApiError(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT",
+        raise ApiError(grpc.StatusCode.INVALID_ARGUMENT, reasons.INVALID_ARGUMENT,
                        "the request is not a valid protobuf message of the method's type")
     return request
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from services.common import tracing
+from services.common.platform import tracing
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.files.v1 import files_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2_grpc
