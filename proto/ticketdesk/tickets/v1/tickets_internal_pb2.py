@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from ticketdesk.tickets.v1 import tickets_pb2 as ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,ticketdesk/tickets/v1/tickets_internal.proto\x12\x15ticketdesk.tickets.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#ticketdesk/tickets/v1/tickets.proto\"\xf4\x02\n\x17RecordTransitionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Action\x12\x32\n\x0b\x66rom_status\x18\x03 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\x30\n\tto_status\x18\x04 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x1a\n\x12\x61\x63tor_display_name\x18\x06 \x01(\t\x12\x12\n\nactor_role\x18\x07 \x01(\t\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x0e\n\x06rating\x18\t \x01(\x05\x12\x13\n\x0bhas_remarks\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x30\n\x0csla_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x15RecordSlaEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x0csla_due_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rbreached_goal\x18\x03 \x01(\t\",\n\x08\x44\x65livery\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\"\x82\x01\n\x1b\x44\x65liverNotificationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06ticket\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x33\n\ndeliveries\x18\x04 \x03(\x0b\x32\x1f.ticketdesk.tickets.v1.Delivery\"0\n\x1c\x44\x65liverNotificationsResponse\x12\x10\n\x08to_email\x18\x01 \x03(\t\"G\n\x1fMarkNotificationsEmailedRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\"\n MarkNotificationsEmailedResponse2\xe8\x03\n\x15TicketInternalService\x12\x61\n\x10RecordTransition\x12..ticketdesk.tickets.v1.RecordTransitionRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12]\n\x0eRecordSlaEvent\x12,.ticketdesk.tickets.v1.RecordSlaEventRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12\x7f\n\x14\x44\x65liverNotifications\x12\x32.ticketdesk.tickets.v1.DeliverNotificationsRequest\x1a\x33.ticketdesk.tickets.v1.DeliverNotificationsResponse\x12\x8b\x01\n\x18MarkNotificationsEmailed\x12\x36.ticketdesk.tickets.v1.MarkNotificationsEmailedRequest\x1a\x37.ticketdesk.tickets.v1.MarkNotificationsEmailedResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,ticketdesk/tickets/v1/tickets_internal.proto\x12\x15ticketdesk.tickets.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#ticketdesk/tickets/v1/tickets.proto\"\x86\x03\n\x17RecordTransitionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Action\x12\x32\n\x0b\x66rom_status\x18\x03 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\x30\n\tto_status\x18\x04 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x1a\n\x12\x61\x63tor_display_name\x18\x06 \x01(\t\x12\x12\n\nactor_role\x18\x07 \x01(\t\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x0e\n\x06rating\x18\t \x01(\x05\x12\x13\n\x0bhas_remarks\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x30\n\x0csla_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61ssignee\x18\r \x01(\t\"n\n\x15RecordSlaEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x0csla_due_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rbreached_goal\x18\x03 \x01(\t\",\n\x08\x44\x65livery\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\"\x82\x01\n\x1b\x44\x65liverNotificationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06ticket\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x33\n\ndeliveries\x18\x04 \x03(\x0b\x32\x1f.ticketdesk.tickets.v1.Delivery\"0\n\x1c\x44\x65liverNotificationsResponse\x12\x10\n\x08to_email\x18\x01 \x03(\t\"G\n\x1fMarkNotificationsEmailedRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\"\n MarkNotificationsEmailedResponse2\xe8\x03\n\x15TicketInternalService\x12\x61\n\x10RecordTransition\x12..ticketdesk.tickets.v1.RecordTransitionRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12]\n\x0eRecordSlaEvent\x12,.ticketdesk.tickets.v1.RecordSlaEventRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12\x7f\n\x14\x44\x65liverNotifications\x12\x32.ticketdesk.tickets.v1.DeliverNotificationsRequest\x1a\x33.ticketdesk.tickets.v1.DeliverNotificationsResponse\x12\x8b\x01\n\x18MarkNotificationsEmailed\x12\x36.ticketdesk.tickets.v1.MarkNotificationsEmailedRequest\x1a\x37.ticketdesk.tickets.v1.MarkNotificationsEmailedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,19 +34,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ticketdesk.tickets.v1.ticke
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RECORDTRANSITIONREQUEST']._serialized_start=142
-  _globals['_RECORDTRANSITIONREQUEST']._serialized_end=514
-  _globals['_RECORDSLAEVENTREQUEST']._serialized_start=516
-  _globals['_RECORDSLAEVENTREQUEST']._serialized_end=626
-  _globals['_DELIVERY']._serialized_start=628
-  _globals['_DELIVERY']._serialized_end=672
-  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_start=675
-  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_end=805
-  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_start=807
-  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_end=855
-  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_start=857
-  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_end=928
-  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_start=930
-  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_end=964
-  _globals['_TICKETINTERNALSERVICE']._serialized_start=967
-  _globals['_TICKETINTERNALSERVICE']._serialized_end=1455
+  _globals['_RECORDTRANSITIONREQUEST']._serialized_end=532
+  _globals['_RECORDSLAEVENTREQUEST']._serialized_start=534
+  _globals['_RECORDSLAEVENTREQUEST']._serialized_end=644
+  _globals['_DELIVERY']._serialized_start=646
+  _globals['_DELIVERY']._serialized_end=690
+  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_start=693
+  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_end=823
+  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_start=825
+  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_end=873
+  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_start=875
+  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_end=946
+  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_start=948
+  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_end=982
+  _globals['_TICKETINTERNALSERVICE']._serialized_start=985
+  _globals['_TICKETINTERNALSERVICE']._serialized_end=1473
 # @@protoc_insertion_point(module_scope)

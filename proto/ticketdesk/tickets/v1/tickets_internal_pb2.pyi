@@ -36,6 +36,7 @@ class RecordTransitionRequest(_message.Message):
     HAS_REMARKS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
+    ASSIGNEE_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     action: _tickets_pb2.Action.ValueType
     from_status: _tickets_pb2.Status.ValueType
@@ -49,6 +50,10 @@ class RecordTransitionRequest(_message.Message):
     rating: _builtins.int
     has_remarks: _builtins.bool
     request_id: _builtins.str
+    assignee: _builtins.str
+    """`users/{user}` the transition assigns the ticket to (a developer who starts work on
+    an unassigned ticket takes it); empty: the assignee stays as it is.
+    """
     @_builtins.property
     def sla_due_time(self) -> _timestamp_pb2.Timestamp:
         """The next SLA breach moment; unset while the SLA clock is paused."""
@@ -68,10 +73,11 @@ class RecordTransitionRequest(_message.Message):
         has_remarks: _builtins.bool = ...,
         request_id: _builtins.str = ...,
         sla_due_time: _timestamp_pb2.Timestamp | None = ...,
+        assignee: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["sla_due_time", b"sla_due_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "from_status", b"from_status", "has_remarks", b"has_remarks", "name", b"name", "rating", b"rating", "request_id", b"request_id", "sla_due_time", b"sla_due_time", "text", b"text", "to_status", b"to_status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "assignee", b"assignee", "from_status", b"from_status", "has_remarks", b"has_remarks", "name", b"name", "rating", b"rating", "request_id", b"request_id", "sla_due_time", b"sla_due_time", "text", b"text", "to_status", b"to_status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
