@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 
 import grpc
 
-from services.common.client.errors import error_details
+from services.common.client.errors import error_details, problem_of
 
 
 async def rpc_error(call: Awaitable, code: grpc.StatusCode | None = None) -> grpc.aio.AioRpcError:
@@ -26,3 +26,13 @@ def reason(error: grpc.aio.AioRpcError) -> str:
 
 def violations(error: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
     return error_details(error)[1]
+
+
+def field_reasons(error: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
+    """(field path, FieldReason name) of each violation: what callers choose words by."""
+    return [(f.field, f.reason) for f in problem_of(error).fields]
+
+
+def field_params(error: grpc.aio.AioRpcError, path: str) -> dict[str, str]:
+    """The parameters (`maxLength`...) the error gives for the violation of `path`."""
+    return next(f.params for f in problem_of(error).fields if f.field == path)
