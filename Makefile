@@ -36,8 +36,10 @@ proto: install
 		--python_out=proto --grpc_python_out=proto --mypy_out=proto --mypy_grpc_out=proto \
 		$$(find proto -name '*.proto')
 
+# The proto style (buf) and the layers of docs/ARCHITECTURE.md (import-linter).
 lint: install
 	$(BIN)/buf lint
+	$(BIN)/lint-imports
 
 # The texts people read (texts/ and ui/): extract the marked strings, then merge them into
 # each catalog; translate the new (empty) entries in texts/locale/*/LC_MESSAGES/messages.po.
