@@ -1,13 +1,13 @@
 """Bootstrap straight on the auth database: the first manager and API tokens.
 
 For the operator's `ticketdesk users create-manager` and `ticketdesk tokens create`,
-which run before any manager exists to call the AuthService with. Same directory
-code, same hashing and the same audit log as the service.
+which run before any manager exists to call the AuthService with. Same store, same
+hashing and the same audit log as the service.
 """
 
 from __future__ import annotations
 
-from services.auth import directory, passwords
+from services.auth import convert, passwords, store, validation
 from services.auth.models import ApiToken, User, utcnow
 from services.auth.server import MIGRATIONS
 from services.common.platform.config import Settings
@@ -29,7 +29,7 @@ async def _database(settings: Settings):
 async def create_manager(settings: Settings, email: str, full_name: str,
                          password: str = "") -> tuple[User, str]:
     """A manager account; returns it and its password (generated when none is given)."""
-    email = directory.normalize_email(email)
+    email = validation.normalize_email(email)
     if not email or "@" not in email:
         raise BootstrapError(f"not an e-mail address: {email!r}")
     if not full_name.strip():
@@ -44,15 +44,15 @@ async def create_manager(settings: Settings, email: str, full_name: str,
     engine = await _database(settings)
     try:
         async with sessionmaker(engine).begin() as db:
-            if await directory.email_taken(db, email):
+            if await store.email_taken(db, email):
                 raise BootstrapError(f"a user with e-mail {email} already exists")
-            user = await directory.add_user(db, directory.NewUser(
+            user = await store.add_user(db, store.NewUser(
                 email=email, full_name=full_name.strip(), phone="", role="manager",
                 organization_id=None, language="ru",
                 password_hash=await passwords.hash_password(password),
                 password_change_required=generated))
-            await directory.audit(db, ACTOR, "create_user", "success",
-                                  target=directory.user_name(user.id), detail="role=manager")
+            await store.audit(db, ACTOR, "create_user", "success",
+                              target=convert.user_name(user.id), detail="role=manager")
     finally:
         await engine.dispose()
     return user, password
@@ -71,12 +71,12 @@ async def create_api_token(settings: Settings, display_name: str, role: str,
     engine = await _database(settings)
     try:
         async with sessionmaker(engine).begin() as db:
-            if org_id and await directory.organization(db, org_id) is None:
+            if org_id and await store.organization(db, org_id) is None:
                 raise BootstrapError(f"no such organization: organizations/{org_id}")
-            secret, row = await directory.add_api_token(db, display_name.strip(), role, org_id,
-                                                        None, utcnow())
-            await directory.audit(db, ACTOR, "create_api_token", "success",
-                                  target=directory.api_token_name(row.id), detail=f"role={role}")
+            secret, row = await store.add_api_token(db, display_name.strip(), role, org_id,
+                                                    None, utcnow())
+            await store.audit(db, ACTOR, "create_api_token", "success",
+                              target=convert.api_token_name(row.id), detail=f"role={role}")
     finally:
         await engine.dispose()
     return row, secret

@@ -10,6 +10,8 @@ import weakref
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ticketdesk.errors.v1 import errors_pb2 as reasons
+
 # OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1,
                         hash_len=32, salt_len=16, type=Type.ID)
@@ -51,20 +53,26 @@ parol123 parolparol privet123 ytrewq123 nataha123 marina123 natasha1 zxcvbnm123 
 
 
 class WeakPassword(ValueError):
-    pass
+    """Why a new password is refused: a FieldReason, its parameters, and words for logs."""
+
+    def __init__(self, reason: int, message: str, **params: object):
+        super().__init__(message)
+        self.reason, self.params = reason, params
 
 
 def check_new_password(password: str, email: str = "") -> None:
-    """Raise WeakPassword with a human reason; no composition rules (NIST 800-63B)."""
+    """Raise WeakPassword; no composition rules (NIST 800-63B)."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"must be at least {MIN_LENGTH} characters")
+        raise WeakPassword(reasons.TOO_SHORT, f"must be at least {MIN_LENGTH} characters",
+                           minLength=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"must be at most {MAX_LENGTH} characters")
+        raise WeakPassword(reasons.TOO_LONG, f"must be at most {MAX_LENGTH} characters",
+                           maxLength=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) == 1:
-        raise WeakPassword("is too common; choose another")
+        raise WeakPassword(reasons.PASSWORD_TOO_COMMON, "is too common; choose another")
     if email and lowered in (email.lower(), email.lower().split("@")[0]):
-        raise WeakPassword("must not be the e-mail address")
+        raise WeakPassword(reasons.PASSWORD_IS_EMAIL, "must not be the e-mail address")
 
 
 def generate_password() -> str:

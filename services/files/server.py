@@ -1,4 +1,4 @@
-"""Assembles the files service: database, storage, tickets access, servicer."""
+"""Assembles the files service: database, storage, the tickets service, servicer."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from services.common.platform.config import Settings
 from services.common.server.database import create_engine, prepare, sessionmaker
 from services.common.server.interceptor import Resolver
 from services.common.server.serve import Service
-from services.files.access import RemoteTicketAccess, TicketAccess
-from services.files.logic import FileLogic
-from services.files.service import FileServicer
-from services.files.storage import FileStore, LocalFileStore, store_from_settings
+from services.files.gateways.storage import FileStore, LocalFileStore, store_from_settings
+from services.files.gateways.tickets import RemoteTicketAccess, TicketAccess
+from services.files.servicer import FileServicer
+from services.files.usecases.context import Context
 from ticketdesk.files.v1 import files_pb2_grpc
 
 log = structlog.get_logger()
@@ -38,8 +38,8 @@ async def build(settings: Settings, *, resolver: Resolver | None = None,
     if resolver is None:
         resolver, auth_channel = remote_resolver(settings)
     tickets = tickets or RemoteTicketAccess(settings.tickets_target)
-    logic = FileLogic(sessionmaker(engine), store, tickets, settings.max_upload_bytes)
-    servicer = FileServicer(logic)
+    servicer = FileServicer(Context(sessionmaker(engine), store, tickets,
+                                    settings.max_upload_bytes))
 
     def register(server: grpc.aio.Server) -> None:
         files_pb2_grpc.add_FileServiceServicer_to_server(servicer, server)

@@ -34,9 +34,8 @@ import grpc
 from filetype.types import archive as ft_archive
 from filetype.types import image as ft_image
 
-from services.common.server.errors import ApiError
-
-FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+from services.common.server.errors import ApiError, violation
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 # filetype looks at the first 8 KiB.
 SIGNATURE_BYTES = 8192
@@ -94,8 +93,9 @@ WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in ra
 
 def not_allowed(message: str = "this file type is not allowed",
                 field: str = "chunk") -> ApiError:
-    return ApiError(grpc.StatusCode.INVALID_ARGUMENT, FILE_TYPE_NOT_ALLOWED, message,
-                    field_violations=[(field, message)])
+    """FILE_TYPE_NOT_ALLOWED, pointing at the content (`chunk`) or at the name."""
+    return ApiError(grpc.StatusCode.INVALID_ARGUMENT, reasons.FILE_TYPE_NOT_ALLOWED, message,
+                    violations=[violation(field, reasons.TYPE_NOT_ALLOWED, message)])
 
 
 # --- display names -------------------------------------------------------------------

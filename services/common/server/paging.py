@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from services.common.server.errors import bad_field, violation, invalid
@@ -83,10 +83,13 @@ def offset_position(after: Position) -> Position:
 
 
 def time_and_id(after: Position) -> Position:
-    """`parse` for keyset paging by (create_time, id)."""
+    """`parse` for keyset paging by (create_time, id); the time is always aware (ours are)."""
     if len(after) != 2 or not all(isinstance(v, str) for v in after):
         raise ValueError("bad position")
-    return datetime.fromisoformat(after[0]), after[1]
+    moment = datetime.fromisoformat(after[0])
+    if moment.tzinfo is None:
+        raise ValueError("a position's time has its offset")
+    return moment, after[1]
 
 
 def strings(count: int) -> Callable[[Position], Position]:
@@ -107,9 +110,17 @@ def next_page_token(page: Page, rows: Sequence[T], key: Callable[[T], Position])
 
 
 def encode(position: Position, query: str) -> str:
-    values = [v.isoformat() if hasattr(v, "isoformat") else v for v in position]
+    values = [_plain_value(v) for v in position]
     data = json.dumps({"a": values, "q": query})
     return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def _plain_value(value: Any) -> Any:
+    """A sort key's value as JSON: times in ISO 8601 with their offset (SQLite hands back
+    naive UTC times)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _plain(value: Any) -> bool:

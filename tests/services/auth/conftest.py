@@ -21,7 +21,7 @@ from services.common.platform.config import Settings
 from services.common.server.serve import RunningServer, start_server
 from tests.support import postgres
 from ticketdesk.auth.v1 import auth_pb2 as pb
-from ticketdesk.auth.v1 import auth_pb2_grpc
+from ticketdesk.auth.v1 import auth_internal_pb2_grpc, auth_pb2_grpc
 
 SERVICE_TOKEN = "test-service-token-" + uuid.uuid4().hex
 
@@ -50,6 +50,7 @@ class Auth:
     def __init__(self, running: RunningServer, channel: grpc.aio.Channel):
         self.running, self.channel = running, channel
         self.stub = auth_pb2_grpc.AuthServiceStub(channel)
+        self.internal = auth_internal_pb2_grpc.AuthInternalServiceStub(channel)
         self.service = bearer(SERVICE_TOKEN)
 
     @staticmethod

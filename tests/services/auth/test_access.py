@@ -5,15 +5,20 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from ticketdesk.auth.v1 import auth_internal_pb2 as internal
 from ticketdesk.auth.v1 import auth_pb2 as pb
 
 SERVICE = pb.DESCRIPTOR.services_by_name["AuthService"]
-GUARDED = [m for m in SERVICE.methods if m.name != "Login"]
+INTERNAL = internal.DESCRIPTOR.services_by_name["AuthInternalService"]
+METHODS = [*SERVICE.methods, *INTERNAL.methods]
+GUARDED = [m for m in METHODS if m.name != "Login"]
 
 
 def call(auth, method, metadata=()):
-    request_class = getattr(pb, method.input_type.name)
-    return getattr(auth.stub, method.name)(request_class(), metadata=metadata)
+    module, stub = (internal, auth.internal) if method.containing_service is INTERNAL \
+        else (pb, auth.stub)
+    request_class = getattr(module, method.input_type.name)
+    return getattr(stub, method.name)(request_class(), metadata=metadata)
 
 
 @pytest.mark.parametrize("method", GUARDED, ids=lambda m: m.name)
@@ -24,7 +29,7 @@ async def test_rpc_without_a_valid_token_is_unauthenticated(auth, method):
         assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED, method.name
 
 
-@pytest.mark.parametrize("method", list(SERVICE.methods), ids=lambda m: m.name)
+@pytest.mark.parametrize("method", METHODS, ids=lambda m: m.name)
 async def test_every_rpc_is_implemented(auth, method):
     try:
         await call(auth, method, auth.service)

@@ -7,7 +7,7 @@ import uuid
 import grpc
 
 from google.protobuf.field_mask_pb2 import FieldMask
-from tests.support.rpc import rpc_error, violations
+from tests.support.rpc import field_params, field_reasons, reason, rpc_error
 from ticketdesk.auth.v1 import auth_pb2 as pb
 
 PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
@@ -41,21 +41,60 @@ async def test_an_explicit_password_from_a_manager_must_still_be_changed(auth):
 
 async def test_create_user_validates_its_fields(auth):
     org = await auth.organization()
+    inactive = await auth.organization()
+    await auth.stub.UpdateOrganization(pb.UpdateOrganizationRequest(
+        organization=pb.Organization(name=inactive.name, active=False),
+        update_mask=FieldMask(paths=["active"])), metadata=auth.service)
+    email = f"n{uuid.uuid4().hex[:10]}@example.com"
     cases = [
-        (new_user(pb.ROLE_CLIENT), "", "user.organization"),
-        (new_user(pb.ROLE_DEVELOPER, org.name), "", "user.organization"),
-        (new_user(pb.ROLE_SERVICE), "", "user.role"),
-        (new_user(pb.ROLE_UNSPECIFIED), "", "user.role"),
-        (new_user(email="not an email"), "", "user.email"),
-        (new_user(pb.ROLE_CLIENT, "organizations/" + "0" * 32), "", "user.organization"),
-        (new_user(pb.ROLE_DEVELOPER), "12345678", "initial_password"),
-        (new_user(pb.ROLE_DEVELOPER), "short", "initial_password"),
+        (new_user(pb.ROLE_CLIENT), "", "user.organization", "ORGANIZATION_REQUIRED"),
+        (new_user(pb.ROLE_DEVELOPER, org.name), "", "user.organization",
+         "ORGANIZATION_NOT_ALLOWED"),
+        (new_user(pb.ROLE_SERVICE), "", "user.role", "MALFORMED"),
+        (new_user(pb.ROLE_UNSPECIFIED), "", "user.role", "REQUIRED"),
+        (new_user(email="not an email"), "", "user.email", "NOT_AN_EMAIL"),
+        (new_user(email="  "), "", "user.email", "REQUIRED"),
+        (new_user(pb.ROLE_CLIENT, "organizations/" + "0" * 32), "", "user.organization",
+         "UNKNOWN_ORGANIZATION"),
+        (new_user(pb.ROLE_CLIENT, inactive.name), "", "user.organization",
+         "UNKNOWN_ORGANIZATION"),
+        (new_user(pb.ROLE_CLIENT, "orgs/x"), "", "user.organization", "MALFORMED"),
+        (new_user(pb.ROLE_DEVELOPER), "12345678", "initial_password", "PASSWORD_TOO_COMMON"),
+        (new_user(pb.ROLE_DEVELOPER), "short", "initial_password", "TOO_SHORT"),
+        (new_user(pb.ROLE_DEVELOPER, email=email), email.upper(), "initial_password",
+         "PASSWORD_IS_EMAIL"),
+        (pb.User(email=email, full_name="", role=pb.ROLE_DEVELOPER), "", "user.full_name",
+         "REQUIRED"),
+        (pb.User(email=email, full_name="x" * 201, role=pb.ROLE_DEVELOPER), "",
+         "user.full_name", "TOO_LONG"),
+        (pb.User(email=email, full_name="X", phone="1\x002", role=pb.ROLE_DEVELOPER), "",
+         "user.phone", "INVALID_CHARACTERS"),
+        (pb.User(email=email, full_name="X", language="de", role=pb.ROLE_DEVELOPER), "",
+         "user.language", "MALFORMED"),
     ]
-    for user, password, field in cases:
+    for user, password, field, why in cases:
         error = await rpc_error(auth.stub.CreateUser(pb.CreateUserRequest(
             user=user, initial_password=password), metadata=auth.service),
             grpc.StatusCode.INVALID_ARGUMENT)
-        assert field in [f for f, _ in violations(error)], (user, error.details())
+        assert (field, why) in field_reasons(error), (user, error.details())
+
+
+async def test_violations_carry_their_limits(auth):
+    error = await rpc_error(auth.stub.CreateUser(pb.CreateUserRequest(
+        user=pb.User(email="x@example.com", full_name="x" * 201, phone="7" * 51,
+                     role=pb.ROLE_DEVELOPER),
+        initial_password="short"), metadata=auth.service), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_params(error, "user.full_name") == {"maxLength": "200"}
+    assert field_params(error, "user.phone") == {"maxLength": "50"}
+    assert field_params(error, "initial_password") == {"minLength": "8"}
+    for days in (-1, 366):
+        error = await rpc_error(auth.stub.CreateOrganization(pb.CreateOrganizationRequest(
+            organization=pb.Organization(display_name="Days", auto_accept_business_days=days)),
+            metadata=auth.service), grpc.StatusCode.INVALID_ARGUMENT)
+        assert field_reasons(error) == [("organization.auto_accept_business_days",
+                                         "OUT_OF_RANGE")]
+        assert field_params(error, "organization.auto_accept_business_days") == {
+            "min": "0", "max": "365"}
 
 
 async def test_emails_are_unique_whatever_their_case(auth):
@@ -63,7 +102,55 @@ async def test_emails_are_unique_whatever_their_case(auth):
     error = await rpc_error(auth.stub.CreateUser(pb.CreateUserRequest(
         user=new_user(pb.ROLE_DEVELOPER, email=" " + user.email.upper())), metadata=auth.service),
         grpc.StatusCode.ALREADY_EXISTS)
-    assert violations(error)[0][0] == "user.email"
+    assert reason(error) == "ALREADY_EXISTS"
+    assert field_reasons(error) == [("user.email", "TAKEN")]
+    other, _ = await auth.user(pb.ROLE_DEVELOPER)
+    error = await rpc_error(auth.stub.UpdateUser(pb.UpdateUserRequest(
+        user=pb.User(name=other.name, email=user.email), update_mask=FieldMask(paths=["email"])),
+        metadata=auth.service), grpc.StatusCode.ALREADY_EXISTS)
+    assert (reason(error), field_reasons(error)) == ("ALREADY_EXISTS", [("user.email", "TAKEN")])
+
+
+async def test_update_masks_and_names_are_checked(auth):
+    user, _ = await auth.user(pb.ROLE_DEVELOPER)
+    org = await auth.organization()
+    cases = [
+        (auth.stub.UpdateUser, pb.UpdateUserRequest(user=pb.User(name=user.name)),
+         ("update_mask", "REQUIRED")),
+        (auth.stub.UpdateUser, pb.UpdateUserRequest(
+            user=pb.User(name=user.name), update_mask=FieldMask(paths=["password_hash"])),
+         ("update_mask", "NOT_UPDATABLE")),
+        (auth.stub.UpdateOrganization, pb.UpdateOrganizationRequest(
+            organization=pb.Organization(name=org.name), update_mask=FieldMask(paths=["name"])),
+         ("update_mask", "NOT_UPDATABLE")),
+        (auth.stub.UpdateUser, pb.UpdateUserRequest(
+            user=pb.User(name="people/1"), update_mask=FieldMask(paths=["phone"])),
+         ("user.name", "MALFORMED")),
+        (auth.stub.GetUser, pb.GetUserRequest(name="users/../x"), ("name", "MALFORMED")),
+        (auth.stub.GetOrganization, pb.GetOrganizationRequest(name=user.name),
+         ("name", "MALFORMED")),
+        (auth.stub.ListUsers, pb.ListUsersRequest(role=pb.ROLE_SERVICE), ("role", "MALFORMED")),
+        (auth.stub.UpdateOrganization, pb.UpdateOrganizationRequest(
+            organization=pb.Organization(name=org.name, display_name=" "),
+            update_mask=FieldMask(paths=["display_name"])),
+         ("organization.display_name", "REQUIRED")),
+        (auth.stub.UpdateUser, pb.UpdateUserRequest(
+            user=pb.User(name=user.name, role=pb.ROLE_CLIENT),
+            update_mask=FieldMask(paths=["role"])),
+         ("user.organization", "ORGANIZATION_REQUIRED")),
+    ]
+    for method, request, expected in cases:
+        error = await rpc_error(method(request, metadata=auth.service),
+                                grpc.StatusCode.INVALID_ARGUMENT)
+        assert field_reasons(error) == [expected], (request, error.details())
+
+
+async def test_a_manager_cannot_deactivate_themselves_by_an_update_either(auth):
+    manager, token = await auth.staff()
+    error = await rpc_error(auth.stub.UpdateUser(pb.UpdateUserRequest(
+        user=pb.User(name=manager.name, active=False), update_mask=FieldMask(paths=["active"])),
+        metadata=auth.as_(token)), grpc.StatusCode.FAILED_PRECONDITION)
+    assert reason(error) == "SELF_DEACTIVATION"
 
 
 async def test_request_id_makes_creation_idempotent(auth):
@@ -147,9 +234,10 @@ async def test_a_page_token_cannot_be_reused_with_other_filters(auth):
     first = await auth.stub.ListUsers(pb.ListUsersRequest(organization=org.name, page_size=1),
                                       metadata=auth.service)
     for token in (first.next_page_token, "garbage"):
-        await rpc_error(auth.stub.ListUsers(pb.ListUsersRequest(page_size=1, page_token=token),
-                                            metadata=auth.service),
-                        grpc.StatusCode.INVALID_ARGUMENT)
+        error = await rpc_error(auth.stub.ListUsers(pb.ListUsersRequest(
+            page_size=1, page_token=token), metadata=auth.service),
+            grpc.StatusCode.INVALID_ARGUMENT)
+        assert field_reasons(error) == [("page_token", "INVALID_PAGE_TOKEN")]
 
 
 async def test_organizations_page_and_hide_inactive(auth):
@@ -201,3 +289,35 @@ async def test_users_edit_their_own_contact_details_only(auth):
         user=pb.User(name=user.name, role=pb.ROLE_DEVELOPER),
         update_mask=FieldMask(paths=["role", "organization"])), metadata=auth.as_(manager_token))
     assert promoted.role == pb.ROLE_DEVELOPER and not promoted.organization
+
+
+async def test_a_page_token_is_bound_to_its_caller_and_query(auth):
+    org = await auth.organization()
+    for _ in range(3):
+        await auth.user(pb.ROLE_CLIENT, org.name)
+    _, developer_token = await auth.staff(pb.ROLE_DEVELOPER)
+    first = await auth.stub.ListUsers(pb.ListUsersRequest(organization=org.name, page_size=1),
+                                      metadata=auth.service)
+    token = first.next_page_token
+    refused = [
+        (auth.stub.ListUsers(pb.ListUsersRequest(organization=org.name, page_size=1,
+                                                 page_token=token),
+                             metadata=auth.as_(developer_token))),
+        (auth.stub.ListUsers(pb.ListUsersRequest(organization=org.name, page_size=1,
+                                                 show_inactive=True, page_token=token),
+                             metadata=auth.service)),
+        (auth.stub.ListOrganizations(pb.ListOrganizationsRequest(page_token=token),
+                                     metadata=auth.service)),
+        (auth.stub.ListApiTokens(pb.ListApiTokensRequest(page_token=token),
+                                 metadata=auth.service)),
+    ]
+    for call in refused:
+        error = await rpc_error(call, grpc.StatusCode.INVALID_ARGUMENT)
+        assert field_reasons(error) == [("page_token", "INVALID_PAGE_TOKEN")]
+    second = await auth.stub.ListUsers(pb.ListUsersRequest(
+        organization=org.name, page_size=1, page_token=token), metadata=auth.service)
+    assert [u.name for u in second.users] != [u.name for u in first.users]
+    error = await rpc_error(auth.stub.ListUsers(pb.ListUsersRequest(page_size=-1),
+                                                metadata=auth.service),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_reasons(error) == [("page_size", "OUT_OF_RANGE")]

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from services.auth import passwords
 from services.auth.models import AuditEntry
 from services.auth.policy import AuthPolicy
-from tests.support.rpc import reason, rpc_error
+from services.common.client.errors import problem_of
+from tests.support.rpc import field_params, field_reasons, reason, rpc_error
 from ticketdesk.auth.v1 import auth_pb2 as pb
 
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
@@ -68,7 +69,12 @@ async def test_an_unknown_email_still_verifies_a_password_hash(auth, monkeypatch
 
 async def test_login_needs_email_and_password(auth):
     error = await rpc_error(auth.stub.Login(pb.LoginRequest()), grpc.StatusCode.INVALID_ARGUMENT)
-    assert "email" in error.details() and "password" in error.details()
+    assert field_reasons(error) == [("email", "REQUIRED"), ("password", "REQUIRED")]
+    error = await rpc_error(auth.stub.Login(pb.LoginRequest(email="a@example.com",
+                                                            password="x" * 257)),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_reasons(error) == [("password", "TOO_LONG")]
+    assert field_params(error, "password") == {"maxLength": "256"}
 
 
 async def test_five_failures_lock_the_account_for_a_while(start_auth, db):
@@ -82,6 +88,7 @@ async def test_five_failures_lock_the_account_for_a_while(start_auth, db):
                                                              password=password)),
                              grpc.StatusCode.RESOURCE_EXHAUSTED)
     assert reason(locked) == "LOGIN_THROTTLED"
+    assert 1 <= int(problem_of(locked).metadata["retryAfterSeconds"]) <= 2
     assert await auth.login(other.email, other_password)  # another account is not affected
     async with db.connect() as connection:
         actions = (await connection.execute(select(AuditEntry.action).where(

@@ -9,8 +9,9 @@ import uuid
 import grpc
 import pytest
 
-from services.common.client.errors import error_details
+from services.common.client.errors import problem_of
 from tests.services.files.conftest import LIMIT
+from tests.support.rpc import field_params, field_reasons, reason, rpc_error
 from tests.services.files.test_files_sniff import PE, png
 from ticketdesk.files.v1 import files_pb2
 
@@ -48,11 +49,10 @@ async def download(env, token: str, name: str) -> tuple[files_pb2.File, bytes]:
     return head, bytes(body)
 
 
-async def failure(awaitable) -> tuple[grpc.StatusCode, str, str, list]:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await awaitable
-    reason, violations = error_details(caught.value)
-    return caught.value.code(), caught.value.details(), reason, violations
+async def failure(awaitable) -> tuple[grpc.StatusCode, str, str, list[tuple[str, str]]]:
+    """(code, message, ErrorInfo reason, [(field, FieldReason)]) of a failed call."""
+    error = await rpc_error(awaitable)
+    return error.code(), error.details(), reason(error), field_reasons(error)
 
 
 async def download_failure(env, token, name):
@@ -105,7 +105,7 @@ async def test_missing_metadata_is_invalid(files_env):
         code, _, _, violations = await failure(
             files_env.files.UploadFile(stream, metadata=as_("client-a")))
         assert code == grpc.StatusCode.INVALID_ARGUMENT
-        assert violations[0][0] == "metadata"
+        assert violations == [("metadata", "REQUIRED")]
 
 
 async def test_second_metadata_is_invalid(files_env):
@@ -113,8 +113,10 @@ async def test_second_metadata_is_invalid(files_env):
         meta = files_pb2.UploadMetadata(ticket="tickets/1", display_name="a.txt")
         yield files_pb2.UploadFileRequest(metadata=meta)
         yield files_pb2.UploadFileRequest(metadata=meta)
-    code, *_ = await failure(files_env.files.UploadFile(twice(), metadata=as_("client-a")))
+    code, _, _, violations = await failure(
+        files_env.files.UploadFile(twice(), metadata=as_("client-a")))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert violations == [("metadata", "MALFORMED")]
 
 
 async def test_unauthenticated(files_env):
@@ -125,17 +127,23 @@ async def test_unauthenticated(files_env):
     assert code == grpc.StatusCode.UNAUTHENTICATED
 
 
-@pytest.mark.parametrize(("metadata", "field"), [
-    ({"ticket": ""}, "metadata.ticket"),
-    ({"ticket": "tickets/abc"}, "metadata.ticket"),
-    ({"comment": "tickets/2/comments/x"}, "metadata.comment"),
-    ({"declared_size": -1}, "metadata.declared_size"),
-    ({"request_id": "x" * 200}, "metadata.request_id"),
+@pytest.mark.parametrize(("metadata", "violation"), [
+    ({"ticket": ""}, ("metadata.ticket", "REQUIRED")),
+    ({"ticket": "tickets/abc"}, ("metadata.ticket", "MALFORMED")),
+    ({"comment": "tickets/2/comments/x"}, ("metadata.comment", "MALFORMED")),
+    ({"declared_size": -1}, ("metadata.declared_size", "MALFORMED")),
+    ({"request_id": "x" * 200}, ("metadata.request_id", "TOO_LONG")),
+    ({"request_id": "a\x00b"}, ("metadata.request_id", "INVALID_CHARACTERS")),
 ])
-async def test_bad_metadata(files_env, metadata, field):
+async def test_bad_metadata(files_env, metadata, violation):
     code, _, _, violations = await failure(upload(files_env, "client-a", **metadata))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
-    assert field in [f for f, _ in violations]
+    assert violations == [violation]
+
+
+async def test_a_too_long_request_id_says_the_limit(files_env):
+    error = await rpc_error(upload(files_env, "client-a", request_id="x" * 200))
+    assert field_params(error, "metadata.request_id") == {"maxLength": "128"}
 
 
 async def test_declared_size_over_limit_refused_at_once(files_env):
@@ -149,11 +157,13 @@ async def test_declared_size_over_limit_refused_at_once(files_env):
             ticket="tickets/1", display_name="big.txt", declared_size=LIMIT + 1))
         for _ in range(4):
             yield files_pb2.UploadFileRequest(chunk=b"a" * CHUNK)
-    code, message, reason, violations = await failure(
-        files_env.files.UploadFile(stream(), metadata=as_("client-a")))
-    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
-    assert violations[0][0] == "metadata.declared_size"
-    assert "3 MiB" in message
+    error = await rpc_error(files_env.files.UploadFile(stream(), metadata=as_("client-a")),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert reason(error) == "FILE_TOO_LARGE"
+    assert problem_of(error).metadata["maxBytes"] == str(LIMIT)
+    assert field_reasons(error) == [("metadata.declared_size", "TOO_LARGE")]
+    assert field_params(error, "metadata.declared_size") == {"maxBytes": str(LIMIT)}
+    assert "3 MiB" in error.details()
     assert await files_env.row_count() == before
 
 
@@ -161,10 +171,10 @@ async def test_oversized_file_refused_and_nothing_left(files_env):
     """A file a little over the limit, without declared size: the status must be exact."""
     before_rows, before_files = await files_env.row_count(), files_env.stored_files()
     for _ in range(5):  # the client-side race (grpc issue 36066) would show as INTERNAL
-        code, message, reason, violations = await failure(
+        code, message, why, violations = await failure(
             upload(files_env, "client-a", b"a" * (LIMIT + 700_000), display_name="big.txt"))
-        assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
-        assert violations[0][0] == "chunk"
+        assert (code, why) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
+        assert violations == [("chunk", "TOO_LARGE")]
         assert message == "the file is larger than the limit of 3 MiB"
     assert await files_env.row_count() == before_rows
     assert files_env.stored_files() == before_files  # no blob, no temp file
@@ -181,8 +191,7 @@ async def test_endless_stream_cut_off_mid_stream(files_env):
         for _ in range(400):  # 100 MiB if the server never stopped reading
             sent += CHUNK
             yield files_pb2.UploadFileRequest(chunk=b"a" * CHUNK)
-    code, _, reason, _ = await failure(
-        files_env.files.UploadFile(endless(), metadata=as_("client-a")))
+    code, *_ = await failure(files_env.files.UploadFile(endless(), metadata=as_("client-a")))
     # The server stops storing at the limit, discards at most one more limit's worth,
     # then ends the call; a client still writing may then see grpc's own INTERNAL.
     assert code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INTERNAL)
@@ -202,19 +211,20 @@ async def test_chunk_over_one_mebibyte_refused(files_env):
     code, _, _, violations = await failure(
         upload(files_env, "client-a", b"a" * (1024 * 1024 + 1), chunk=1024 * 1024 + 1))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
-    assert violations[0][0] == "chunk"
+    assert violations == [("chunk", "MALFORMED")]
 
 
 async def test_executable_rejected_and_nothing_left(files_env):
     before_rows, before_files = await files_env.row_count(), files_env.stored_files()
     payload = PE + os.urandom(600_000)
-    code, _, reason, _ = await failure(upload(files_env, "client-a", payload,
-                                              display_name="invoice.pdf"))
-    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TYPE_NOT_ALLOWED")
-    code, _, reason, violations = await failure(upload(files_env, "client-a", b"echo hi",
-                                                       display_name="run.bat"))
-    assert reason == "FILE_TYPE_NOT_ALLOWED"
-    assert violations[0][0] == "metadata.display_name"
+    code, _, why, violations = await failure(upload(files_env, "client-a", payload,
+                                                    display_name="invoice.pdf"))
+    assert (code, why) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TYPE_NOT_ALLOWED")
+    assert [field for field, _ in violations] == ["chunk"]
+    code, _, why, violations = await failure(upload(files_env, "client-a", b"echo hi",
+                                                    display_name="run.bat"))
+    assert why == "FILE_TYPE_NOT_ALLOWED"
+    assert [field for field, _ in violations] == ["metadata.display_name"]
     assert await files_env.row_count() == before_rows
     assert files_env.stored_files() == before_files
 
@@ -223,7 +233,7 @@ async def test_declared_size_mismatch_rejected(files_env):
     code, _, _, violations = await failure(upload(files_env, "client-a", b"12345",
                                                   declared_size=10))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
-    assert violations[0][0] == "metadata.declared_size"
+    assert violations == [("metadata.declared_size", "MALFORMED")]
 
 
 async def test_foreign_ticket_looks_missing(files_env):
@@ -297,10 +307,20 @@ async def test_list_filters_and_pages(files_env):
     assert seen == [f.name for f in own]  # oldest first, each once
     first = await files_env.files.ListFiles(files_pb2.ListFilesRequest(
         parent=ticket, page_size=2), metadata=as_("client-b"))
-    code, _, _, violations = await failure(files_env.files.ListFiles(files_pb2.ListFilesRequest(
-        parent="tickets/1", page_size=2, page_token=first.next_page_token),
-        metadata=as_("developer")))
-    assert code == grpc.StatusCode.INVALID_ARGUMENT and violations[0][0] == "page_token"
+    assert first.next_page_token
+    refused = [  # another ticket, another filter, another caller, not a token at all
+        ("developer", files_pb2.ListFilesRequest(parent="tickets/1", page_size=2)),
+        ("client-b", files_pb2.ListFilesRequest(parent=ticket, comment="-", page_size=2)),
+        ("developer", files_pb2.ListFilesRequest(parent=ticket, page_size=2)),
+        ("client-b", files_pb2.ListFilesRequest(parent=ticket, page_size=2,
+                                                page_token="garbage")),
+    ]
+    for token, request in refused:
+        request.page_token = request.page_token or first.next_page_token
+        code, _, _, violations = await failure(files_env.files.ListFiles(
+            request, metadata=as_(token)))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert violations == [("page_token", "INVALID_PAGE_TOKEN")]
 
 
 async def test_idempotent_by_request_id(files_env):
@@ -315,9 +335,11 @@ async def test_idempotent_by_request_id(files_env):
     # The same id from someone else is their own, separate upload.
     other = await upload(files_env, "client-a2", b"once", request_id=request_id)
     assert other.name != first.name and other.uploader == "users/ca2"
-    code, *_ = await failure(upload(files_env, "client-a", b"once", request_id=request_id,
-                                    comment="tickets/1/comments/pub"))
+    code, _, _, violations = await failure(upload(files_env, "client-a", b"once",
+                                                  request_id=request_id,
+                                                  comment="tickets/1/comments/pub"))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert violations == [("metadata.request_id", "REQUEST_ID_REUSED")]
 
 
 async def test_missing_content_is_data_loss(files_env):
@@ -327,5 +349,5 @@ async def test_missing_content_is_data_loss(files_env):
         if path.is_file() and path.parent.parent.parent == root:
             if hashlib.sha256(path.read_bytes()).hexdigest() == stored.sha256:
                 path.unlink()
-    code, *_ = await download_failure(files_env, "client-a", stored.name)
-    assert code == grpc.StatusCode.DATA_LOSS
+    code, _, why, _ = await download_failure(files_env, "client-a", stored.name)
+    assert (code, why) == (grpc.StatusCode.DATA_LOSS, "FILE_CONTENT_MISSING")

@@ -53,7 +53,7 @@ def rejected(data: bytes, name: str = "") -> ApiError:
     with pytest.raises(ApiError) as caught:
         sniff(data, name)
     assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert caught.value.reason == "FILE_TYPE_NOT_ALLOWED"
+    assert caught.value.reason_name == "FILE_TYPE_NOT_ALLOWED"
     return caught.value
 
 
@@ -189,7 +189,7 @@ def test_rtl_override_cannot_disguise_an_executable():
     assert name == "photogpj.exe"
     with pytest.raises(ApiError) as caught:
         check_display_name(name)
-    assert caught.value.reason == "FILE_TYPE_NOT_ALLOWED"
+    assert caught.value.reason_name == "FILE_TYPE_NOT_ALLOWED"
 
 
 @pytest.mark.parametrize("name", ["setup.exe", "RUN.BAT", "x.js", "x.msi", "x.ps1", "a.lnk"])

@@ -7,12 +7,12 @@ import os
 import uuid
 
 import grpc
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common.client.errors import error_details
+from services.common.client.errors import problem_of
 from services.files.models import FileRecord
+from tests.support.rpc import field_reasons, reason, rpc_error
 from ticketdesk.files.v1 import files_pb2
 from ticketdesk.tickets.v1 import tickets_pb2
 
@@ -45,9 +45,9 @@ async def download(stack, caller, name: str) -> tuple[files_pb2.File, str, int]:
 
 
 async def failure(awaitable):
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await awaitable
-    return caught.value.code(), caught.value.details(), error_details(caught.value)
+    """(code, message, (ErrorInfo reason, [(field, FieldReason)])) of a failed call."""
+    error = await rpc_error(awaitable)
+    return error.code(), error.details(), (reason(error), field_reasons(error))
 
 
 async def download_failure(stack, caller, name):
@@ -116,20 +116,22 @@ async def test_oversized_upload_cut_off_leaves_nothing(stack):
     limit = stack.settings.max_upload_bytes
     before_rows, before_files = await row_count(stack), stored_files(stack)
     data = b"a" * (limit + MiB)  # 26 MiB by default; no declared size, so it must be counted
-    code, message, (reason, violations) = await failure(stack.clients.files.UploadFile(
+    code, message, (why, violations) = await failure(stack.clients.files.UploadFile(
         upload_stream(data, ticket.name, "big.txt"), metadata=org.client))
-    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
-    assert violations[0][0] == "chunk"
+    assert (code, why) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
+    assert violations == [("chunk", "TOO_LARGE")]
     assert message == "the file is larger than the limit of 25 MiB"
     assert await row_count(stack) == before_rows
     assert stored_files(stack) == before_files
 
     # A declared size over the limit is refused before any content is read.
-    code, _, (reason, violations) = await failure(stack.clients.files.UploadFile(
+    error = await rpc_error(stack.clients.files.UploadFile(
         upload_stream(b"a" * CHUNK, ticket.name, "big.txt", declared_size=limit + 1),
-        metadata=org.client))
-    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TOO_LARGE")
-    assert violations[0][0] == "metadata.declared_size"
+        metadata=org.client), grpc.StatusCode.INVALID_ARGUMENT)
+    problem = problem_of(error)
+    assert (problem.reason, problem.metadata["maxBytes"]) == ("FILE_TOO_LARGE", str(limit))
+    assert [(f.field, f.reason, f.params) for f in problem.fields] == [
+        ("metadata.declared_size", "TOO_LARGE", {"maxBytes": str(limit)})]
 
 
 async def test_other_organizations_files_look_missing(stack):
@@ -173,16 +175,16 @@ async def test_missing_metadata_is_invalid(stack):
     code, _, (_, violations) = await failure(
         stack.clients.files.UploadFile(chunks_only(), metadata=org.client))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
-    assert violations[0][0] == "metadata"
+    assert violations == [("metadata", "REQUIRED")]
 
 
 async def test_renamed_executable_refused(stack):
     org = await stack.new_organization()
     ticket = await stack.new_ticket(org)
     elf = b"\x7fELF\x02\x01\x01\x00" + os.urandom(100_000)
-    code, _, (reason, _) = await failure(stack.clients.files.UploadFile(
+    code, _, (why, _) = await failure(stack.clients.files.UploadFile(
         upload_stream(elf, ticket.name, "invoice.pdf"), metadata=org.client))
-    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TYPE_NOT_ALLOWED")
+    assert (code, why) == (grpc.StatusCode.INVALID_ARGUMENT, "FILE_TYPE_NOT_ALLOWED")
 
 
 async def test_internal_note_attachments_hidden_from_the_client(stack):

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from services.files.storage import FileStore, LocalFileStore, StoredFileMissing
+from services.files.gateways.storage import FileStore, LocalFileStore, StoredFileMissing
 
 
 def all_files(root) -> list[str]:

@@ -183,6 +183,8 @@ class _FieldReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FieldReas
     """The field cannot be changed by this request or this caller (update masks)."""
     TOO_LARGE: _FieldReason.ValueType  # 15
     """A file larger than the limit; parameter `maxBytes`."""
+    TYPE_NOT_ALLOWED: _FieldReason.ValueType  # 16
+    """A file of a type that is not accepted (by its name or by its content)."""
     NOT_ORGANIZATION_SITE: _FieldReason.ValueType  # 20
     """Not one of the organization's sites."""
     NOT_ORGANIZATION_CONTACT: _FieldReason.ValueType  # 21
@@ -254,6 +256,8 @@ NOT_UPDATABLE: FieldReason.ValueType  # 14
 """The field cannot be changed by this request or this caller (update masks)."""
 TOO_LARGE: FieldReason.ValueType  # 15
 """A file larger than the limit; parameter `maxBytes`."""
+TYPE_NOT_ALLOWED: FieldReason.ValueType  # 16
+"""A file of a type that is not accepted (by its name or by its content)."""
 NOT_ORGANIZATION_SITE: FieldReason.ValueType  # 20
 """Not one of the organization's sites."""
 NOT_ORGANIZATION_CONTACT: FieldReason.ValueType  # 21

@@ -1,6 +1,7 @@
-"""The auth database as the domain sees it: accounts, sessions, tokens, throttling, audit.
+"""The auth database's queries: accounts, sessions, tokens, login attempts, audit.
 
-Every function takes an open AsyncSession; the caller owns the transaction.
+Every function takes an open AsyncSession; the caller owns the transaction. E-mail
+addresses arrive normalized (validation.normalize_email). Tokens are kept only as hashes.
 """
 
 from __future__ import annotations
@@ -16,36 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.auth.models import (ApiToken, AuditEntry, LoginAttempt, Organization, Session,
                                   User)
 from services.auth.policy import AuthPolicy
-from services.common.server.principal import Principal, Role
-
-# ---------------------------------------------------------------- names and tokens
-
-
-def organization_name(organization_id: str | None) -> str:
-    return f"organizations/{organization_id}" if organization_id else ""
-
-
-def user_name(user_id: str) -> str:
-    return f"users/{user_id}"
-
-
-def api_token_name(token_id: str) -> str:
-    return f"apiTokens/{token_id}"
-
-
-def session_name(session: Session) -> str:
-    return f"users/{session.user_id}/sessions/{session.id}"
-
-
-def parse_name(name: str, *collections: str) -> list[str] | None:
-    """`users/ab12` with ("users",) -> ["ab12"]; None when the name has another shape."""
-    parts = name.split("/")
-    if len(parts) != 2 * len(collections):
-        return None
-    ids = parts[1::2]
-    if tuple(parts[0::2]) != collections or not all(i.isalnum() and len(i) <= 32 for i in ids):
-        return None
-    return ids
 
 
 def new_token() -> str:
@@ -56,101 +27,57 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def _after(columns: tuple, values: tuple | None) -> ColumnElement[bool]:
     """Keyset paging: rows sorted after `values` on `columns`."""
     return tuple_(*columns) > tuple_(*(literal(v, c.type) for c, v in zip(columns, values)))
 
 
-# ---------------------------------------------------------------- principals
+def _page(query, columns: tuple, after: tuple | None, limit: int):
+    query = query.order_by(*columns).limit(limit)
+    return query.where(_after(columns, after)) if after else query
 
 
-def user_principal(user: User) -> Principal:
-    return Principal(subject=user_name(user.id), role=Role(user.role),
-                     organization=organization_name(user.organization_id),
-                     display_name=user.full_name, email=user.email, language=user.language,
-                     password_change_required=user.password_change_required)
+# ---------------------------------------------------------------- tokens
 
 
-def api_token_principal(token: ApiToken) -> Principal:
-    return Principal(subject=api_token_name(token.id), role=Role(token.role),
-                     organization=organization_name(token.organization_id),
-                     display_name=token.display_name)
-
-
-def _usable_user(user: User, organization: Organization | None) -> bool:
-    return user.active and (organization is None or organization.active)
-
-
-async def resolve(db: AsyncSession, token: str, policy: AuthPolicy,
-                  now: datetime) -> Principal | None:
-    """A live session's user or a live API token; None for anything else."""
-    digest = token_hash(token)
-    found = await _live_session(db, digest, policy, now)
-    if found:
-        session, user = found
-        if now - session.last_use_time >= policy.touch_interval:
-            session.last_use_time = now
-        return user_principal(user)
-    api_token = await _live_api_token(db, digest)
-    if api_token:
-        last = api_token.last_use_time
-        if last is None or now - last >= policy.touch_interval:
-            api_token.last_use_time = now
-        return api_token_principal(api_token)
-    return None
-
-
-async def _live_session(db: AsyncSession, digest: str, policy: AuthPolicy,
-                        now: datetime) -> tuple[Session, User] | None:
+async def session_by_token(db: AsyncSession, token: str
+                           ) -> tuple[Session, User, Organization | None] | None:
+    """The session of a token with its user and the user's organization, live or not."""
     row = (await db.execute(
         select(Session, User, Organization)
         .join(User, User.id == Session.user_id)
         .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(Session.token_hash == digest))).first()
-    if row is None:
-        return None
-    session, user, organization = row
-    alive = (session.revoked_time is None and session.expire_time > now
-             and session.last_use_time + policy.session_idle > now)
-    return (session, user) if alive and _usable_user(user, organization) else None
+        .where(Session.token_hash == token_hash(token)))).first()
+    return (row[0], row[1], row[2]) if row else None
 
 
-async def _live_api_token(db: AsyncSession, digest: str) -> ApiToken | None:
+async def api_token_by_token(db: AsyncSession, token: str
+                             ) -> tuple[ApiToken, Organization | None] | None:
+    """An API token that is not revoked, with its organization."""
     row = (await db.execute(
         select(ApiToken, Organization)
         .outerjoin(Organization, Organization.id == ApiToken.organization_id)
-        .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False)))).first()
-    if row is None:
-        return None
-    api_token, organization = row
-    return api_token if organization is None or organization.active else None
+        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked.is_(False)))).first()
+    return (row[0], row[1]) if row else None
+
+
+# ---------------------------------------------------------------- sessions
 
 
 async def session(db: AsyncSession, session_id: str) -> Session | None:
     return await db.get(Session, session_id)
 
 
-async def session_of_token(db: AsyncSession, token: str) -> Session | None:
-    return await db.scalar(select(Session).where(Session.token_hash == token_hash(token)))
-
-
-# ---------------------------------------------------------------- sessions
-
-
 async def open_session(db: AsyncSession, user: User, client_address: str,
                        policy: AuthPolicy, now: datetime) -> tuple[str, Session]:
     """A new session; the token is returned once and only its hash is kept."""
     token = new_token()
-    session = Session(user_id=user.id, token_hash=token_hash(token), create_time=now,
-                      last_use_time=now, expire_time=now + policy.session_lifetime,
-                      client_address=client_address[:100])
-    db.add(session)
+    row = Session(user_id=user.id, token_hash=token_hash(token), create_time=now,
+                  last_use_time=now, expire_time=now + policy.session_lifetime,
+                  client_address=client_address[:100])
+    db.add(row)
     await db.flush()
-    return token, session
+    return token, row
 
 
 async def revoke_sessions(db: AsyncSession, user_id: str, now: datetime) -> int:
@@ -172,16 +99,13 @@ async def revoke_organization_sessions(db: AsyncSession, organization_id: str,
 
 async def live_sessions(db: AsyncSession, user_id: str, policy: AuthPolicy, now: datetime,
                         after: tuple | None, limit: int) -> list[Session]:
-    query = (select(Session)
-             .where(Session.user_id == user_id, Session.revoked_time.is_(None),
-                    Session.expire_time > now, Session.last_use_time > now - policy.session_idle)
-             .order_by(Session.create_time, Session.id).limit(limit))
-    if after:
-        query = query.where(_after((Session.create_time, Session.id), after))
-    return list(await db.scalars(query))
+    query = select(Session).where(
+        Session.user_id == user_id, Session.revoked_time.is_(None), Session.expire_time > now,
+        Session.last_use_time > now - policy.session_idle)
+    return list(await db.scalars(_page(query, (Session.create_time, Session.id), after, limit)))
 
 
-# ---------------------------------------------------------------- login throttling
+# ---------------------------------------------------------------- login attempts
 
 
 async def throttled_until(db: AsyncSession, email: str, client_address: str,
@@ -246,14 +170,13 @@ async def add_organization(db: AsyncSession, display_name: str, auto_accept_busi
 
 async def organizations(db: AsyncSession, *, only: str | None, show_inactive: bool,
                         after: tuple | None, limit: int) -> list[Organization]:
-    query = select(Organization).order_by(Organization.display_name, Organization.id).limit(limit)
+    query = select(Organization)
     if only is not None:
         query = query.where(Organization.id == only)
     if not show_inactive:
         query = query.where(Organization.active.is_(True))
-    if after:
-        query = query.where(_after((Organization.display_name, Organization.id), after))
-    return list(await db.scalars(query))
+    columns = (Organization.display_name, Organization.id)
+    return list(await db.scalars(_page(query, columns, after, limit)))
 
 
 # ---------------------------------------------------------------- users
@@ -261,10 +184,6 @@ async def organizations(db: AsyncSession, *, only: str | None, show_inactive: bo
 
 async def user(db: AsyncSession, user_id: str) -> User | None:
     return await db.get(User, user_id)
-
-
-async def user_by_email(db: AsyncSession, email: str) -> User | None:
-    return await db.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 async def user_by_request(db: AsyncSession, request_id: str) -> User | None:
@@ -276,36 +195,32 @@ async def user_with_organization(db: AsyncSession,
     row = (await db.execute(
         select(User, Organization)
         .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(User.email == normalize_email(email)))).first()
+        .where(User.email == email))).first()
     return (row[0], row[1]) if row else (None, None)
 
 
-def can_log_in(user: User | None, organization: Organization | None) -> bool:
-    return user is not None and _usable_user(user, organization)
-
-
 async def email_taken(db: AsyncSession, email: str, except_id: str = "") -> bool:
-    found = await user_by_email(db, email)
-    return found is not None and found.id != except_id
+    found = await db.scalar(select(User.id).where(User.email == email))
+    return found is not None and found != except_id
 
 
 @dataclass
 class NewUser:
-    email: str
+    email: str  # normalized
     full_name: str
     phone: str
     role: str
     organization_id: str | None
     language: str
-    password_hash: str
-    password_change_required: bool
+    password_hash: str = ""
+    password_change_required: bool = True
     request_id: str | None = None
 
 
 async def add_user(db: AsyncSession, new: NewUser) -> User:
-    account = User(email=normalize_email(new.email), full_name=new.full_name, phone=new.phone,
-                   role=new.role, organization_id=new.organization_id, active=True,
-                   language=new.language, password_hash=new.password_hash,
+    account = User(email=new.email, full_name=new.full_name, phone=new.phone, role=new.role,
+                   organization_id=new.organization_id, active=True, language=new.language,
+                   password_hash=new.password_hash,
                    password_change_required=new.password_change_required,
                    request_id=new.request_id)
     db.add(account)
@@ -315,16 +230,14 @@ async def add_user(db: AsyncSession, new: NewUser) -> User:
 
 async def users(db: AsyncSession, *, organization_id: str | None, role: str | None,
                 show_inactive: bool, after: tuple | None, limit: int) -> list[User]:
-    query = select(User).order_by(User.full_name, User.id).limit(limit)
+    query = select(User)
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
     if role is not None:
         query = query.where(User.role == role)
     if not show_inactive:
         query = query.where(User.active.is_(True))
-    if after:
-        query = query.where(_after((User.full_name, User.id), after))
-    return list(await db.scalars(query))
+    return list(await db.scalars(_page(query, (User.full_name, User.id), after, limit)))
 
 
 # ---------------------------------------------------------------- API tokens
@@ -351,7 +264,5 @@ async def add_api_token(db: AsyncSession, display_name: str, role: str,
 
 
 async def api_tokens(db: AsyncSession, after: tuple | None, limit: int) -> list[ApiToken]:
-    query = select(ApiToken).order_by(ApiToken.create_time, ApiToken.id).limit(limit)
-    if after:
-        query = query.where(_after((ApiToken.create_time, ApiToken.id), after))
-    return list(await db.scalars(query))
+    columns = (ApiToken.create_time, ApiToken.id)
+    return list(await db.scalars(_page(select(ApiToken), columns, after, limit)))

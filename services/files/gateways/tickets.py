@@ -1,4 +1,4 @@
-"""Access to files follows the owning ticket: ask TicketService as the caller.
+"""The tickets service, asked as the caller: access to files follows the owning ticket.
 
 The caller's own bearer token is forwarded, so TicketService applies exactly
 the rules it applies everywhere else (a client sees its organization's tickets
@@ -24,7 +24,9 @@ TIMEOUT_SECONDS = 10.0
 COMMENT_PAGE_SIZE = 100
 MAX_COMMENT_PAGES = 100
 
-_HIDDEN = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED)
+# What the caller may not see, and names the tickets service does not take: no such thing.
+_HIDDEN = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED,
+           grpc.StatusCode.INVALID_ARGUMENT)
 
 
 class TicketAccess(Protocol):
@@ -66,7 +68,7 @@ class RemoteTicketAccess:
                                               metadata=self._metadata(),
                                               timeout=TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
-            if error.code() in _HIDDEN or error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            if error.code() in _HIDDEN:
                 return None
             raise self._translate(error, "GetTicket") from error
 
@@ -80,7 +82,7 @@ class RemoteTicketAccess:
                 page = await self._stub.ListComments(request, metadata=self._metadata(),
                                                      timeout=TIMEOUT_SECONDS)
             except grpc.aio.AioRpcError as error:
-                if error.code() in _HIDDEN or error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                if error.code() in _HIDDEN:
                     return None
                 raise self._translate(error, "ListComments") from error
             names.update(comment.name for comment in page.comments)

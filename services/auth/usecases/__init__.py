@@ -1,0 +1,1 @@
+"""What each call of the auth service does, one module per area."""

@@ -1,0 +1,1 @@
+"""What each call of the files service does: upload, download, listing."""
