@@ -19,15 +19,29 @@ ACTION_TO_PROTO = {a: pb.Action.Value(f"ACTION_{a.name}") for a in Action}
 ACTION_FROM_PROTO = {v: a for a, v in ACTION_TO_PROTO.items()}
 PRIORITY_TO_PROTO = {p: pb.Priority.Value(f"PRIORITY_{p.upper()}") for p in PRIORITIES}
 PRIORITY_FROM_PROTO = {v: p for p, v in PRIORITY_TO_PROTO.items()}
-# Comment-driven actions are not buttons.
-HIDDEN_ACTIONS = {Action.ANSWER}
+# What the rules call an action's required text.
+TEXT_KINDS = {"question": pb.TEXT_KIND_QUESTION, "summary": pb.TEXT_KIND_SUMMARY,
+              "reason": pb.TEXT_KIND_REASON}
+# The ticket waits for the client: its SLA clock stands.
+WAITING = {Status.NEEDS_INFO, Status.AWAITING_ACCEPTANCE}
+Sla = pb.Sla
+# StudioSettings' fields: the calendar's, plain numbers, hours by priority.
+CALENDAR_FIELDS = ("timezone", "weekdays", "opens", "closes", "holidays", "workdays")
+NUMBER_FIELDS = ("reminder_business_days", "sla_warning_fraction")
+HOURS_FIELDS = ("first_response_hours", "resolution_hours")
+SETTINGS_FIELDS = CALENDAR_FIELDS + NUMBER_FIELDS + HOURS_FIELDS
 
 
 def timestamp(moment: datetime | None) -> Timestamp:
     stamp = Timestamp()
     if moment is not None:
-        stamp.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        stamp.FromDatetime(aware(moment))
     return stamp
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every time stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def ticket_name(number: int) -> str:
@@ -38,9 +52,9 @@ def site_name(site: models.Site) -> str:
     return f"{site.organization}/sites/{site.id}"
 
 
-def ticket(row: models.Ticket, site: models.Site | None, viewer: Principal) -> pb.Ticket:
+def ticket(row: models.Ticket, site: models.Site | None, viewer: Principal,
+           now: datetime | None = None) -> pb.Ticket:
     status = Status(row.status)
-    role = viewer.role.value
     return pb.Ticket(
         name=ticket_name(row.number), number=row.number, organization=row.organization,
         site=site_name(site) if site else "", site_url=site.url if site else "",
@@ -52,11 +66,39 @@ def ticket(row: models.Ticket, site: models.Site | None, viewer: Principal) -> p
         priority=PRIORITY_TO_PROTO[row.priority], status=STATUS_TO_PROTO[status],
         assignee=row.assignee, estimate_hours=row.estimate_hours, has_remarks=row.has_remarks,
         rating=row.rating, creator=row.creator, create_time=timestamp(row.create_time),
-        update_time=timestamp(row.update_time), etag=f'W/"{row.version}"',
-        status_note=row.status_note, sla_breached=row.sla_breached and viewer.is_staff,
-        sla_due_time=timestamp(row.sla_due_time) if row.sla_due_time and viewer.is_staff else None,
-        allowed_actions=[ACTION_TO_PROTO[a] for a in rules.allowed_actions(status, role)
-                         if a not in HIDDEN_ACTIONS])
+        update_time=timestamp(row.update_time), etag=etag(row), status_note=row.status_note,
+        allowed_actions=allowed_actions(status, viewer.role.value),
+        # The SLA clock is the studio's: a client learns nothing of it.
+        sla=sla(row, now or datetime.now(UTC)) if viewer.is_staff else None)
+
+
+def etag(row: models.Ticket) -> str:
+    return f'W/"{row.version}"'
+
+
+def allowed_actions(status: Status, role: str) -> list[pb.AllowedAction]:
+    """What `role` may do in `status`, and the input each action takes, by the rules."""
+    return [pb.AllowedAction(
+        action=ACTION_TO_PROTO[action],
+        text_kind=TEXT_KINDS.get(rules.TABLE[action].requires, pb.TEXT_KIND_UNSPECIFIED),
+        text_required=bool(rules.TABLE[action].requires),
+        takes_rating=action is Action.ACCEPT,
+        target_statuses=[STATUS_TO_PROTO[s] for s in rules.targets(action)])
+        for action in rules.allowed_actions(status, role)]
+
+
+def sla(row: models.Ticket, now: datetime) -> pb.Sla:
+    """The SLA clock as the workflow last recorded it, seen at `now`."""
+    status = Status(row.status)
+    due = aware(row.sla_due_time) if row.sla_due_time else None
+    running = status.is_open and status not in WAITING
+    if row.sla_breached or (running and due is not None and due <= now):
+        return Sla(state=Sla.STATE_BREACHED, due_time=timestamp(due) if due else None)
+    if not status.is_open:
+        return Sla(state=Sla.STATE_STOPPED)
+    if not running or due is None:
+        return Sla(state=Sla.STATE_PAUSED)
+    return Sla(state=Sla.STATE_RUNNING, due_time=timestamp(due))
 
 
 def comment_name(row: models.Comment) -> str:
@@ -83,3 +125,23 @@ def history(row: models.HistoryEntry) -> pb.HistoryEntry:
 def site(row: models.Site) -> pb.Site:
     return pb.Site(name=site_name(row), url=row.url, display_name=row.display_name,
                    active=row.active)
+
+
+def notification(row: models.Notification) -> pb.Notification:
+    return pb.Notification(
+        name=f"{row.recipient}/notifications/{row.id}",
+        ticket=ticket_name(row.ticket_number), kind=row.kind, title=row.title,
+        read=row.read, create_time=timestamp(row.create_time))
+
+
+def status_counts(counts: dict[str, int]) -> list[pb.StatusCount]:
+    return [pb.StatusCount(status=STATUS_TO_PROTO[Status(s)], count=n)
+            for s, n in sorted(counts.items())]
+
+
+def studio_settings(data: dict, update_time: datetime | None) -> pb.StudioSettings:
+    calendar = data["calendar"]
+    return pb.StudioSettings(
+        name="studioSettings", **{f: calendar[f] for f in CALENDAR_FIELDS},
+        **{f: data[f] for f in NUMBER_FIELDS + HOURS_FIELDS},
+        update_time=timestamp(update_time))

@@ -1,26 +1,36 @@
-"""Assembles the tickets service: database, Temporal client, auth, servicer."""
+"""Assembles the tickets service: database, Temporal client, the auth and files services,
+the use cases and the two servicers on one server."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import grpc
 from temporalio.client import Client
 
-from services.common.server.authn import remote_resolver
 from services.common.client.channels import channel
 from services.common.platform.config import Settings
+from services.common.platform.temporal import connect as connect_temporal
+from services.common.server.authn import remote_resolver
 from services.common.server.database import create_engine, keep_statistics, prepare, sessionmaker
 from services.common.server.serve import Service
-from services.common.platform.temporal import connect as connect_temporal
-from services.tickets.attachments import Attachments
-from services.tickets.directory import Directory
-from services.tickets.lifecycle import Lifecycle
-from services.tickets.reconcile import reconcile_in_background
-from services.tickets.service import TicketService
-from ticketdesk.tickets.v1 import tickets_pb2_grpc
+from services.tickets.gateways.attachments import Attachments
+from services.tickets.gateways.directory import Directory
+from services.tickets.gateways.lifecycle import Lifecycle
+from services.tickets.servicer import TicketInternalService, TicketService, UseCases
+from services.tickets.usecases.comments import Comments
+from services.tickets.usecases.notifications import Notifications
+from services.tickets.usecases.reconcile import reconcile_in_background
+from services.tickets.usecases.records import Records
+from services.tickets.usecases.sites import Sites
+from services.tickets.usecases.studio import Studio
+from services.tickets.usecases.tickets import Tickets
+from services.tickets.usecases.transitions import Transitions
+from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 
 NAME = "ticketdesk.tickets.v1.TicketService"
+INTERNAL_NAME = "ticketdesk.tickets.v1.TicketInternalService"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -33,13 +43,24 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     directory_channel = channel(settings.auth_target)
     service_token = settings.service_token.get_secret_value()
     attachments = Attachments(settings.files_target, service_token)
+    directory = Directory(directory_channel, service_token)
     sessions, lifecycle = sessionmaker(engine), Lifecycle(temporal, settings.task_queue)
-    servicer = TicketService(sessions, lifecycle, Directory(directory_channel, service_token),
-                             attachments, settings.timezone)
+    # TICKETDESK_TIMEZONE: the studio's time zone until a manager saves the settings.
+    studio = Studio(sessions, settings.timezone)
+    public = TicketService(UseCases(
+        tickets=Tickets(sessions, lifecycle, directory, studio),
+        transitions=Transitions(sessions, lifecycle),
+        comments=Comments(sessions, lifecycle, attachments), sites=Sites(sessions, directory),
+        studio=studio, notifications=Notifications(sessions)))
+    internal = TicketInternalService(Records(sessions))
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))
     statistics = loop.create_task(keep_statistics(engine))
+
+    def register(server: grpc.aio.Server) -> None:
+        tickets_pb2_grpc.add_TicketServiceServicer_to_server(public, server)
+        tickets_internal_pb2_grpc.add_TicketInternalServiceServicer_to_server(internal, server)
 
     async def close() -> None:
         repair.cancel()
@@ -49,7 +70,5 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         await attachments.close()
         await engine.dispose()
 
-    return Service(name=NAME,
-                   register=lambda server: tickets_pb2_grpc.add_TicketServiceServicer_to_server(
-                       servicer, server),
-                   resolver=resolver, on_stop=[close])
+    return Service(name=NAME, register=register, resolver=resolver,
+                   internal_names=frozenset({INTERNAL_NAME}), on_stop=[close])

@@ -88,6 +88,16 @@ def allowed_actions(status: Status, role: str) -> list[Action]:
     return [a for a, r in TABLE.items() if status in r.sources and role in r.roles]
 
 
+def assignee_after(action: Action, role: str, person: str, assignee: str) -> str:
+    """Who the ticket is assigned to once `person` (`users/{id}`, of `role`) has taken
+    `action`, or "" when its assignee stays: «Взять в работу» on an unassigned ticket
+    makes whoever starts the work its assignee. An API token is nobody to assign."""
+    if (action is Action.START_WORK and role in STAFF and not assignee
+            and person.startswith("users/")):
+        return person
+    return ""
+
+
 def decide(status: Status, action: Action, role: str, *, text: str = "", rating: int = 0,
            target: Status | None = None, previous: Status | None = None) -> Status:
     """The status after `action`, or TransitionRejected. Changes nothing."""
@@ -114,3 +124,12 @@ def decide(status: Status, action: Action, role: str, *, text: str = "", rating:
         return previous if previous in (Status.QUEUED, Status.IN_PROGRESS) else Status.QUEUED
     assert rule.target is not None
     return rule.target
+
+
+def targets(action: Action) -> list[Status]:
+    """The statuses `action` can lead to, the default first; empty when the ticket's
+    history decides (the answer to a question)."""
+    if action is Action.TAKE_BACK:
+        return [Status.IN_PROGRESS, *sorted(TAKE_BACK_TARGETS - {Status.IN_PROGRESS})]
+    target = TABLE[action].target
+    return [target] if target else []

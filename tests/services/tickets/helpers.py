@@ -8,22 +8,35 @@ from zoneinfo import ZoneInfo
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from tests.support.rpc import rpc_error, violations
+from tests.support.rpc import field_reasons, rpc_error, violations
+from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+STUDIO_ZONE = "Europe/Moscow"  # the stack's TICKETDESK_TIMEZONE: the studio's by default
 
-def today() -> date:
-    return datetime.now(ZoneInfo("Europe/Moscow")).date()
+
+def today(zone: str = STUDIO_ZONE) -> date:
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def in_days(days: int) -> str:
     return (today() + timedelta(days=days)).isoformat()
 
 
+def internal(stack) -> tickets_internal_pb2_grpc.TicketInternalServiceStub:
+    """TicketInternalService, on the tickets service's own port."""
+    return tickets_internal_pb2_grpc.TicketInternalServiceStub(stack.clients.tickets_channel)
+
+
 async def bad_fields(call) -> list[str]:
     """The fields an INVALID_ARGUMENT names."""
     error = await rpc_error(call, grpc.StatusCode.INVALID_ARGUMENT)
     return [field for field, _ in violations(error)]
+
+
+async def bad_reasons(call) -> list[tuple[str, str]]:
+    """(field, FieldReason) of each violation of an INVALID_ARGUMENT."""
+    return field_reasons(await rpc_error(call, grpc.StatusCode.INVALID_ARGUMENT))
 
 
 async def move(stack, developer, ticket: pb.Ticket, *actions: int, **fields) -> pb.Ticket:

@@ -6,8 +6,8 @@ import uuid
 
 import grpc
 
-from tests.services.tickets.helpers import bad_fields
-from tests.support.rpc import rpc_error
+from tests.services.tickets.helpers import bad_reasons
+from tests.support.rpc import field_params, reason, rpc_error
 from ticketdesk.files.v1 import files_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -54,20 +54,30 @@ async def test_internal_notes_are_staff_only(stack):
     assert all(c.create_time.seconds for c in seen)
     error = await rpc_error(add(stack, org.client, ticket, "секрет", internal=True),
                             grpc.StatusCode.PERMISSION_DENIED)
-    assert error.details()
+    assert reason(error) == "PERMISSION_DENIED"
 
 
 async def test_comment_validation_and_idempotency(stack):
     org = await stack.new_organization()
     ticket = await stack.new_ticket(org)
-    assert await bad_fields(add(stack, org.client, ticket, " ")) == ["comment.body"]
-    assert await bad_fields(add(stack, org.client, ticket, "x" * 10_001)) == ["comment.body"]
-    assert await bad_fields(add(stack, org.client, ticket, "ok", request_id="r" * 65)) == [
-        "request_id"]
-    assert await bad_fields(stack.clients.tickets.AddComment(pb.AddCommentRequest(
-        parent="tickets/x", comment=pb.Comment(body="ok")), metadata=org.client)) == ["parent"]
-    assert await bad_fields(stack.clients.tickets.ListComments(pb.ListCommentsRequest(
-        parent=ticket.name, page_token="zzz"), metadata=org.client)) == ["page_token"]
+    assert await bad_reasons(add(stack, org.client, ticket, " ")) == [
+        ("comment.body", "REQUIRED")]
+    assert await bad_reasons(add(stack, org.client, ticket, "x" * 10_001)) == [
+        ("comment.body", "TOO_LONG")]
+    error = await rpc_error(add(stack, org.client, ticket, "x" * 10_001))
+    assert field_params(error, "comment.body") == {"maxLength": "10000"}
+    assert await bad_reasons(add(stack, org.client, ticket, "a\x00b")) == [
+        ("comment.body", "INVALID_CHARACTERS")]
+    assert await bad_reasons(add(stack, org.client, ticket, "ok", request_id="r" * 65)) == [
+        ("request_id", "TOO_LONG")]
+    assert await bad_reasons(add(stack, org.client, ticket, "ok", request_id="a\nb")) == [
+        ("request_id", "INVALID_CHARACTERS")]
+    assert await bad_reasons(stack.clients.tickets.AddComment(pb.AddCommentRequest(
+        parent="tickets/x", comment=pb.Comment(body="ok")), metadata=org.client)) == [
+        ("parent", "MALFORMED")]
+    assert await bad_reasons(stack.clients.tickets.ListComments(pb.ListCommentsRequest(
+        parent=ticket.name, page_token="zzz"), metadata=org.client)) == [
+        ("page_token", "INVALID_PAGE_TOKEN")]
     request_id = str(uuid.uuid4())
     first = await add(stack, org.client, ticket, "Один раз", request_id=request_id)
     again = await add(stack, org.client, ticket, "Один раз", request_id=request_id)

@@ -7,8 +7,8 @@ import uuid
 
 import grpc
 
-from tests.services.tickets.helpers import bad_fields, in_days
-from tests.support.rpc import rpc_error, violations
+from tests.services.tickets.helpers import bad_reasons, in_days
+from tests.support.rpc import field_params, field_reasons, reason, rpc_error
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -43,7 +43,7 @@ async def test_every_field_of_the_form(stack):
         "", 0, False, 0)
     assert ticket.create_time.seconds > 0 and ticket.update_time == ticket.create_time
     assert ticket.etag == 'W/"1"'
-    assert pb.ACTION_WITHDRAW in ticket.allowed_actions
+    assert pb.ACTION_WITHDRAW in [a.action for a in ticket.allowed_actions]
     again = await stack.clients.tickets.GetTicket(pb.GetTicketRequest(name=ticket.name),
                                                   metadata=org.client)
     assert again == ticket
@@ -72,34 +72,51 @@ async def test_staff_files_for_an_organization(stack):
     without_contact = await create(stack, developer, organization=org.name, title="Т",
                                    description="Д")
     assert without_contact.contact.user == ""  # staff are not the client's contact
-    assert await bad_fields(create(stack, developer, title="Т", description="Д")) == [
-        "ticket.organization"]
-    assert await bad_fields(create(stack, developer, organization="organizations/nope",
-                                   title="Т", description="Д")) == ["ticket.organization"]
+    assert await bad_reasons(create(stack, developer, title="Т", description="Д")) == [
+        ("ticket.organization", "REQUIRED")]
+    assert await bad_reasons(create(stack, developer, organization="organizations/nope",
+                                    title="Т", description="Д")) == [
+        ("ticket.organization", "UNKNOWN_ORGANIZATION")]
+    assert await bad_reasons(create(stack, developer, organization="nope", title="Т",
+                                    description="Д")) == [("ticket.organization", "MALFORMED")]
 
 
-async def test_each_invalid_field_is_named(stack):
+async def test_each_invalid_field_is_named_with_its_reason(stack):
     org, other = await stack.new_organization(sites=2), await stack.new_organization()
     stranger = other.client_user.name
     good = {"title": "Заголовок", "description": "Описание", "site": org.sites[0]}
-    cases = {
-        "ticket.title": [{"title": ""}, {"title": "   "}, {"title": "x" * 201}],
-        "ticket.description": [{"description": ""}, {"description": " \n "}],
-        "ticket.desired_date": [{"desired_date": in_days(-1)}, {"desired_date": "2030-02-30"},
-                                {"desired_date": "31.12.2030"}],
-        "ticket.site": [{"site": other.sites[0]}, {"site": "sites/1"},
-                        {"site": f"{org.name}/sites/missing"}, {"site": ""}],
-        "ticket.contact.user": [{"contact": pb.Contact(user=stranger)},
-                                {"contact": pb.Contact(user="users/missing")},
-                                {"contact": pb.Contact(user="bob")}],
-        "ticket.priority": [{"priority": 99}],
-    }
-    for field, variants in cases.items():
-        for variant in variants:
-            assert await bad_fields(create(stack, org.client, **{**good, **variant})) == [
-                field], (field, variant)
-    assert await bad_fields(create(stack, org.client, request_id="x" * 65, **good)) == [
-        "request_id"]
+    cases = [
+        ("ticket.title", "REQUIRED", {"title": ""}),
+        ("ticket.title", "REQUIRED", {"title": "   "}),
+        ("ticket.title", "TOO_LONG", {"title": "x" * 201}),
+        ("ticket.title", "INVALID_CHARACTERS", {"title": "a\x00b"}),
+        ("ticket.description", "REQUIRED", {"description": ""}),
+        ("ticket.description", "REQUIRED", {"description": " \n "}),
+        ("ticket.description", "TOO_LONG", {"description": "x" * 20_001}),
+        ("ticket.desired_date", "DATE_IN_PAST", {"desired_date": in_days(-1)}),
+        ("ticket.desired_date", "NOT_A_DATE", {"desired_date": "2030-02-30"}),
+        ("ticket.desired_date", "NOT_A_DATE", {"desired_date": "31.12.2030"}),
+        ("ticket.site", "NOT_ORGANIZATION_SITE", {"site": other.sites[0]}),
+        ("ticket.site", "MALFORMED", {"site": "sites/1"}),
+        ("ticket.site", "NOT_ORGANIZATION_SITE", {"site": f"{org.name}/sites/missing"}),
+        ("ticket.site", "REQUIRED", {"site": ""}),  # two sites: choose one
+        ("ticket.contact.user", "NOT_ORGANIZATION_CONTACT",
+         {"contact": pb.Contact(user=stranger)}),
+        ("ticket.contact.user", "NOT_ORGANIZATION_CONTACT",
+         {"contact": pb.Contact(user="users/missing")}),
+        ("ticket.contact.user", "MALFORMED", {"contact": pb.Contact(user="bob")}),
+        ("ticket.priority", "MALFORMED", {"priority": 99}),
+    ]
+    for field, why, variant in cases:
+        assert await bad_reasons(create(stack, org.client, **{**good, **variant})) == [
+            (field, why)], (field, variant)
+    error = await rpc_error(create(stack, org.client, request_id="x" * 65, **good),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_reasons(error) == [("request_id", "TOO_LONG")]
+    assert field_params(error, "request_id") == {"maxLength": "64"}
+    assert reason(error) == "INVALID_ARGUMENT"
+    long_title = await rpc_error(create(stack, org.client, **{**good, "title": "x" * 201}))
+    assert field_params(long_title, "ticket.title") == {"maxLength": "200"}
     assert (await create(stack, org.client, **{**good, "title": "x" * 200})).title == "x" * 200
     listed = await stack.clients.tickets.ListTickets(pb.ListTicketsRequest(),
                                                      metadata=org.client)
@@ -111,8 +128,9 @@ async def test_every_problem_of_the_form_at_once(stack):
     error = await rpc_error(create(stack, org.client, title="", description="",
                                    desired_date="вчера", priority=7),
                             grpc.StatusCode.INVALID_ARGUMENT)
-    assert [f for f, _ in violations(error)] == [
-        "ticket.title", "ticket.description", "ticket.desired_date", "ticket.priority"]
+    assert field_reasons(error) == [
+        ("ticket.title", "REQUIRED"), ("ticket.description", "REQUIRED"),
+        ("ticket.desired_date", "NOT_A_DATE"), ("ticket.priority", "MALFORMED")]
 
 
 async def test_create_is_idempotent_by_request_id(stack):

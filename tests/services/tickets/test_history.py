@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import grpc
 
-from tests.services.tickets.helpers import bad_fields, in_days, move, update
-from tests.support.rpc import rpc_error
+from tests.services.tickets.helpers import bad_reasons, in_days, move, update
+from tests.support.rpc import field_params, reason, rpc_error
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -68,42 +68,49 @@ async def test_each_role_changes_only_its_fields(stack):
                          ("planned_date", in_days(1)), ("title", "Новое")]:
         await rpc_error(update(stack, org.client, ticket, **{field: value}),
                         grpc.StatusCode.PERMISSION_DENIED)
-    for mask in (["status"], ["rating"], ["has_remarks"], ["nonsense"], []):
-        error = await rpc_error(stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
+    for mask, why in ((["status"], "NOT_UPDATABLE"), (["rating"], "NOT_UPDATABLE"),
+                      (["has_remarks"], "NOT_UPDATABLE"), (["nonsense"], "NOT_UPDATABLE"),
+                      ([], "REQUIRED")):
+        assert await bad_reasons(stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
             ticket=pb.Ticket(name=ticket.name), update_mask={"paths": mask}),
-            metadata=developer), grpc.StatusCode.INVALID_ARGUMENT)
-        assert error.details(), mask
+            metadata=developer)) == [("update_mask", why)], mask
     stale = await rpc_error(stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
         ticket=pb.Ticket(name=ticket.name, etag='W/"999"', title="Т"),
         update_mask={"paths": ["title"]}), metadata=developer), grpc.StatusCode.ABORTED)
-    assert stale.details()
+    assert reason(stale) == "ETAG_MISMATCH"
 
 
-async def test_update_validation_names_the_field(stack):
+async def test_update_validation_names_the_field_and_reason(stack):
     org, other = await stack.new_organization(), await stack.new_organization()
     developer = await stack.staff("developer")
     ticket = await stack.new_ticket(org)
     cases = [
-        ("ticket.title", {"title": ""}), ("ticket.title", {"title": "x" * 201}),
-        ("ticket.description", {"description": ""}),
-        ("ticket.desired_date", {"desired_date": in_days(-1)}),
-        ("ticket.desired_date", {"desired_date": "2031-13-01"}),
-        ("ticket.planned_date", {"planned_date": "завтра"}),
-        ("ticket.priority", {"priority": pb.PRIORITY_UNSPECIFIED}),
-        ("ticket.priority", {"priority": 12}),
-        ("ticket.assignee", {"assignee": "bob"}),
-        ("ticket.assignee", {"assignee": org.client_user.name}),  # not staff
-        ("ticket.assignee", {"assignee": "users/missing"}),
-        ("ticket.estimate_hours", {"estimate_hours": -1}),
-        ("ticket.site", {"site": other.sites[0]}),
-        ("ticket.contact.user", {"contact": pb.Contact(user=other.client_user.name)}),
-        ("ticket.name", {"name": "tickets/abc"}),
+        ("ticket.title", "REQUIRED", {"title": ""}),
+        ("ticket.title", "TOO_LONG", {"title": "x" * 201}),
+        ("ticket.description", "REQUIRED", {"description": ""}),
+        ("ticket.desired_date", "DATE_IN_PAST", {"desired_date": in_days(-1)}),
+        ("ticket.desired_date", "NOT_A_DATE", {"desired_date": "2031-13-01"}),
+        ("ticket.planned_date", "NOT_A_DATE", {"planned_date": "завтра"}),
+        ("ticket.priority", "REQUIRED", {"priority": pb.PRIORITY_UNSPECIFIED}),
+        ("ticket.priority", "MALFORMED", {"priority": 12}),
+        ("ticket.assignee", "MALFORMED", {"assignee": "bob"}),
+        ("ticket.assignee", "NOT_STAFF_MEMBER", {"assignee": org.client_user.name}),
+        ("ticket.assignee", "NOT_STAFF_MEMBER", {"assignee": "users/missing"}),
+        ("ticket.estimate_hours", "OUT_OF_RANGE", {"estimate_hours": -1}),
+        ("ticket.estimate_hours", "OUT_OF_RANGE", {"estimate_hours": float("nan")}),
+        ("ticket.site", "NOT_ORGANIZATION_SITE", {"site": other.sites[0]}),
+        ("ticket.contact.user", "NOT_ORGANIZATION_CONTACT",
+         {"contact": pb.Contact(user=other.client_user.name)}),
+        ("ticket.contact.user", "REQUIRED", {"contact": pb.Contact()}),
+        ("ticket.name", "MALFORMED", {"name": "tickets/abc"}),
     ]
-    for field, change in cases:
+    for field, why, change in cases:
         request = pb.UpdateTicketRequest(
             ticket=pb.Ticket(**{"name": ticket.name, **change}),
             update_mask={"paths": [k for k in change if k != "name"] or ["title"]})
-        assert await bad_fields(stack.clients.tickets.UpdateTicket(
-            request, metadata=developer)) == [field], field
+        assert await bad_reasons(stack.clients.tickets.UpdateTicket(
+            request, metadata=developer)) == [(field, why)], field
+    error = await rpc_error(update(stack, developer, ticket, estimate_hours=10_001))
+    assert field_params(error, "ticket.estimate_hours") == {"min": "0", "max": "10000"}
     assert await history(stack, developer, ticket) == [
         (org.client_user.name, "status", "", "queued")]

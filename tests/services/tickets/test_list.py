@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import grpc
 
-from tests.services.tickets.helpers import all_pages, bad_fields, in_days, listed, move, update
-from tests.support.rpc import rpc_error
+from tests.services.tickets.helpers import all_pages, bad_reasons, in_days, listed, move, update
+from tests.support.rpc import field_params, field_reasons, rpc_error
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -58,10 +58,38 @@ async def test_filters_and_counts(stack):
     me = (await stack.clients.auth.WhoAmI(auth_pb2.WhoAmIRequest(),
                                           metadata=developer)).principal.subject
     await update(stack, developer, t["low"], assignee=me)
+    # Starting work assigns the ticket to whoever started it.
     mine = await listed(stack, developer, assignee=me, organization=org.name)
-    assert names(mine.tickets) == [t["low"].name]
+    assert set(names(mine.tickets)) == {t["low"].name, t["normal"].name, t["critical"].name}
     staff_view = await listed(stack, developer, organization=org.name)
     assert staff_view.total_size == 4
+
+
+async def test_unassigned_only(stack):
+    org, developer, t = await queue(stack)
+    me = (await stack.clients.auth.WhoAmI(auth_pb2.WhoAmIRequest(),
+                                          metadata=developer)).principal.subject
+    await update(stack, developer, t["high"], assignee=me)
+    nobodys = await listed(stack, developer, organization=org.name, unassigned_only=True)
+    assert names(nobodys.tickets) == [t["low"].name]
+    assert nobodys.total_size == 1
+    assert {(c.status, c.count) for c in nobodys.status_counts} == {(P.STATUS_QUEUED, 1)}
+    # With the other filters.
+    assert (await listed(stack, developer, organization=org.name, unassigned_only=True,
+                         statuses=[P.STATUS_IN_PROGRESS])).total_size == 0
+    assert (await listed(stack, developer, organization=org.name, unassigned_only=True,
+                         site=org.sites[1])).total_size == 0
+    assert (await listed(stack, developer, organization=org.name, unassigned_only=True,
+                         query="баннер главной")).total_size == 1
+    assert names((await listed(stack, org.client, unassigned_only=True)).tickets) == [
+        t["low"].name]
+    await update(stack, developer, t["high"], assignee="")
+    assert {t.name for t in await all_pages(
+        stack, developer, organization=org.name, unassigned_only=True, page_size=1)} == {
+        t["low"].name, t["high"].name}
+    error = await rpc_error(listed(stack, developer, assignee=me, unassigned_only=True),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_reasons(error) == [("unassigned_only", "MALFORMED")]
 
 
 async def test_search_by_words_and_number(stack):
@@ -113,33 +141,41 @@ async def test_paging_walks_every_ticket_once(stack):
     first = await listed(stack, org.client, page_size=3)
     assert len(first.tickets) == 3 and first.total_size == 7 and first.next_page_token
     for other in ({"order_by": "create_time"}, {"query": "Тикет"},
-                  {"statuses": [P.STATUS_QUEUED]}):
-        assert await bad_fields(listed(stack, org.client, page_size=3,
-                                       page_token=first.next_page_token, **other)) == [
-            "page_token"]
+                  {"statuses": [P.STATUS_QUEUED]}, {"unassigned_only": True}):
+        assert await bad_reasons(listed(stack, org.client, page_size=3,
+                                        page_token=first.next_page_token, **other)) == [
+            ("page_token", "INVALID_PAGE_TOKEN")]
     # A token never widens access: another caller cannot use it either.
     other = await stack.new_organization()
-    assert await bad_fields(listed(stack, other.client, page_size=3,
-                                   page_token=first.next_page_token)) == ["page_token"]
+    assert await bad_reasons(listed(stack, other.client, page_size=3,
+                                    page_token=first.next_page_token)) == [
+        ("page_token", "INVALID_PAGE_TOKEN")]
+    # The default and the largest page.
+    assert len((await listed(stack, org.client, page_size=1000)).tickets) == 7
     last = await listed(stack, org.client, page_size=100)
     assert len(last.tickets) == 7 and last.next_page_token == ""
 
 
-async def test_bad_requests_name_the_field(stack):
+async def test_bad_requests_name_the_field_and_reason(stack):
     org = await stack.new_organization()
     cases = {
-        "statuses": {"statuses": [42]},
-        "priorities": {"priorities": [9]},
-        "site": {"site": "sites/x"},
-        "assignee": {"assignee": "bob"},
-        "organization": {"organization": "orgs/1"},
-        "order_by": {"order_by": "title"},
-        "page_size": {"page_size": -1},
-        "page_token": {"page_token": "not-a-token"},
-        "query": {"query": "x" * 201},
+        ("statuses", "MALFORMED"): {"statuses": [42]},
+        ("priorities", "MALFORMED"): {"priorities": [9]},
+        ("site", "MALFORMED"): {"site": "sites/x"},
+        ("assignee", "MALFORMED"): {"assignee": "bob"},
+        ("organization", "MALFORMED"): {"organization": "orgs/1"},
+        ("order_by", "MALFORMED"): {"order_by": "title"},
+        ("page_size", "OUT_OF_RANGE"): {"page_size": -1},
+        ("page_token", "INVALID_PAGE_TOKEN"): {"page_token": "not-a-token"},
+        ("query", "TOO_LONG"): {"query": "x" * 201},
+        ("query", "INVALID_CHARACTERS"): {"query": "a\x00"},
     }
-    for field, request in cases.items():
-        assert await bad_fields(listed(stack, org.client, **request)) == [field], field
+    for problem, request in cases.items():
+        assert await bad_reasons(listed(stack, org.client, **request)) == [problem], problem
+    error = await rpc_error(listed(stack, org.client, page_size=-1))
+    assert field_params(error, "page_size") == {"min": "0", "max": "100"}
+    error = await rpc_error(listed(stack, org.client, query="x" * 201))
+    assert field_params(error, "query") == {"maxLength": "200"}
 
 
 async def test_client_sees_only_its_organization(stack):

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from tests.services.tickets.helpers import all_pages, listed, move
+from tests.services.tickets.helpers import all_pages, internal, listed, move
+from ticketdesk.tickets.v1 import tickets_internal_pb2 as internal_pb
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 P = pb
@@ -19,7 +20,7 @@ def names(tickets) -> list[str]:
 
 
 def due(ticket: pb.Ticket) -> int | None:
-    return ticket.sla_due_time.ToNanoseconds() if ticket.HasField("sla_due_time") else None
+    return ticket.sla.due_time.ToNanoseconds() if ticket.sla.HasField("due_time") else None
 
 
 async def staff_view(stack, developer, name: str) -> pb.Ticket:
@@ -70,21 +71,21 @@ async def test_breached_only_for_staff(stack):
     org, developer, made = await sla_queue(stack)
     past = Timestamp()
     past.FromDatetime(datetime.now(UTC) - timedelta(minutes=5))
-    await stack.clients.tickets.RecordSlaEvent(pb.RecordSlaEventRequest(
+    await internal(stack).RecordSlaEvent(internal_pb.RecordSlaEventRequest(
         name=made["low"].name, sla_due_time=past, breached_goal="first_response"),
         metadata=stack.service)
 
     breached = await listed(stack, developer, organization=org.name, sla_breached_only=True)
     assert names(breached.tickets) == [made["low"].name]
     assert breached.total_size == 1
-    assert breached.tickets[0].sla_breached
+    assert breached.tickets[0].sla.state == pb.Sla.STATE_BREACHED
     everything = await listed(stack, developer, organization=org.name)
     assert everything.total_size == 4
 
     # A client learns nothing of the SLA clock: the flag is ignored, the order is the default.
     for_client = await listed(stack, org.client, sla_breached_only=True)
     assert for_client.total_size == 4
-    assert not any(t.sla_breached or t.HasField("sla_due_time") for t in for_client.tickets)
+    assert not any(t.HasField("sla") for t in for_client.tickets)
     default = await listed(stack, org.client)
     by_sla = await listed(stack, org.client, order_by="sla_due_time")
     assert names(by_sla.tickets) == names(default.tickets)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 
 from services.common.client.errors import error_details
-from tests.services.tickets.helpers import bad_fields
+from tests.services.tickets.helpers import bad_reasons
 from tests.support.rpc import rpc_error
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -22,16 +22,21 @@ async def test_managers_manage_sites(stack):
     for caller in (developer, org.client):
         await rpc_error(tickets.CreateSite(pb.CreateSiteRequest(parent=org.name, site=pb.Site(
             url="https://x.example")), metadata=caller), grpc.StatusCode.PERMISSION_DENIED)
-    assert await bad_fields(tickets.CreateSite(pb.CreateSiteRequest(
-        parent=org.name, site=pb.Site(url="ftp://x")), metadata=manager)) == ["site.url"]
-    assert await bad_fields(tickets.CreateSite(pb.CreateSiteRequest(
-        parent="org", site=pb.Site(url="https://x.example")), metadata=manager)) == ["parent"]
+    for bad, problem in [(pb.Site(url="ftp://x"), ("site.url", "NOT_A_URL")),
+                         (pb.Site(url="https://" + "x" * 2048), ("site.url", "TOO_LONG")),
+                         (pb.Site(url="https://x.example", display_name="x" * 201),
+                          ("site.display_name", "TOO_LONG"))]:
+        assert await bad_reasons(tickets.CreateSite(pb.CreateSiteRequest(
+            parent=org.name, site=bad), metadata=manager)) == [problem]
+    assert await bad_reasons(tickets.CreateSite(pb.CreateSiteRequest(
+        parent="org", site=pb.Site(url="https://x.example")), metadata=manager)) == [
+        ("parent", "MALFORMED")]
     await rpc_error(tickets.CreateSite(pb.CreateSiteRequest(
         parent="organizations/missing", site=pb.Site(url="https://x.example")),
         metadata=manager), grpc.StatusCode.NOT_FOUND)
     second = await tickets.CreateSite(pb.CreateSiteRequest(parent=org.name, site=pb.Site(
         url="https://blog.example")), metadata=manager)
-    assert await bad_fields(stack.new_ticket(org)) == ["ticket.site"]  # two: choose one
+    assert await bad_reasons(stack.new_ticket(org)) == [("ticket.site", "REQUIRED")]  # choose
     await tickets.UpdateSite(pb.UpdateSiteRequest(site=pb.Site(name=second.name, active=False),
                                                   update_mask={"paths": ["active"]}),
                              metadata=manager)
@@ -45,11 +50,24 @@ async def test_managers_manage_sites(stack):
         parent=org.name, show_inactive=True, page_size=1,
         page_token=everything.next_page_token), metadata=manager)
     assert {everything.sites[0].name, rest.sites[0].name} == {site.name, second.name}
-    assert await bad_fields(tickets.ListSites(pb.ListSitesRequest(
-        parent=org.name, page_size=-1), metadata=manager)) == ["page_size"]
-    assert await bad_fields(tickets.UpdateSite(pb.UpdateSiteRequest(
+    assert await bad_reasons(tickets.ListSites(pb.ListSitesRequest(
+        parent=org.name, page_size=-1), metadata=manager)) == [("page_size", "OUT_OF_RANGE")]
+    assert await bad_reasons(tickets.ListSites(pb.ListSitesRequest(
+        parent=org.name, page_size=1, show_inactive=False,
+        page_token=everything.next_page_token), metadata=manager)) == [
+        ("page_token", "INVALID_PAGE_TOKEN")]  # issued for another filter
+    assert await bad_reasons(tickets.UpdateSite(pb.UpdateSiteRequest(
         site=pb.Site(name="sites/1"), update_mask={"paths": ["active"]}),
-        metadata=manager)) == ["site.name"]
+        metadata=manager)) == [("site.name", "MALFORMED")]
+    for paths, why in ((["organization"], "NOT_UPDATABLE"), ([], "REQUIRED")):
+        assert await bad_reasons(tickets.UpdateSite(pb.UpdateSiteRequest(
+            site=pb.Site(name=second.name), update_mask={"paths": paths}),
+            metadata=manager)) == [("update_mask", why)]
+    renamed = await tickets.UpdateSite(pb.UpdateSiteRequest(
+        site=pb.Site(name=second.name, display_name="Блог", url="ftp://ignored"),
+        update_mask={"paths": ["display_name"]}), metadata=manager)
+    assert (renamed.display_name, renamed.url, renamed.active) == (
+        "Блог", "https://blog.example", False)
 
 
 async def test_foreign_resources_answer_like_missing_ones(stack):

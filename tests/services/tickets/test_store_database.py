@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.server.database import alembic_config, migrate
 from services.common.server.principal import Principal, Role
-from services.tickets import models, store
+from services.tickets import models
+from services.tickets.store import listing
 from services.tickets.server import MIGRATIONS
 from tests.support import postgres
 
@@ -64,19 +65,22 @@ STAFF = Principal("users/d", Role.DEVELOPER)
 
 def list_queries():
     """The queries ListTickets runs for the screens that matter most."""
-    f = store.TicketFilter
-    page = lambda principal, where, order="": store.list_query(  # noqa: E731
+    f = listing.TicketFilter
+    page = lambda principal, where, order="": listing.list_query(  # noqa: E731
         principal, where, order).limit(51)
     return {
         "client list": page(CLIENT, f()),
         "client list by status": page(CLIENT, f(statuses=["needs_info"])),
-        "client counts per status": store.status_counts_query(CLIENT, f()),
+        "client counts per status": listing.status_counts_query(CLIENT, f()),
         "staff list": page(STAFF, f()),
         "staff queue": page(STAFF, f(statuses=["queued"])),
         "staff by priority": page(STAFF, f(), "priority desc"),
         "staff by creation": page(STAFF, f(), "create_time desc"),
         "staff by assignee": page(STAFF, f(assignee="users/d3")),
         "staff by organization": page(STAFF, f(organization="organizations/7")),
+        "staff unassigned": page(STAFF, f(unassigned_only=True)),
+        "staff unassigned counts": listing.status_counts_query(STAFF, f(unassigned_only=True)),
+        "client unassigned": page(CLIENT, f(unassigned_only=True)),
     }
 
 
@@ -90,7 +94,8 @@ async def fill(connection) -> None:
             organization=f"organizations/{n % ORGANIZATIONS}", title=f"Тикет {n}",
             description="описание", priority=priority,
             priority_rank=models.PRIORITY_RANK[priority], search_text=f"тикет {n}",
-            status=STATUSES[n % len(STATUSES)], status_note="", assignee=f"users/d{n % 9}",
+            status=STATUSES[n % len(STATUSES)], status_note="",
+            assignee=f"users/d{n % 9}" if n % 10 else "",
             estimate_hours=0.0, has_remarks=False, rating=0, creator="users/c",
             contact_user="", contact_name="", contact_email="", contact_phone="",
             create_time=moment, update_time=moment + timedelta(seconds=n % 97), version=1))

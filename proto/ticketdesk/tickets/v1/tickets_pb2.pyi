@@ -470,7 +470,7 @@ class ListTicketsRequest(_message.Message):
     """
     sla_breached_only: _builtins.bool
     unassigned_only: _builtins.bool
-    """Only tickets nobody is assigned to (staff; with `assignee` empty)."""
+    """Only tickets nobody is assigned to (not together with `assignee`)."""
     @_builtins.property
     def statuses(self) -> _containers.RepeatedScalarFieldContainer[Global___Status.ValueType]: ...
     @_builtins.property

@@ -13,17 +13,34 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.common.server.errors import ApiError, failed_precondition, invalid, unavailable
-from workflows.ticket.messages import (CommentAdded, TicketChanged, TicketStarted,
+from services.common.server.errors import ApiError, bad_field, failed_precondition, unavailable
+from services.common.server.principal import Principal
+from ticketdesk.errors.v1 import errors_pb2 as reasons
+from workflows.ticket.messages import (Actor, CommentAdded, TicketChanged, TicketStarted,
                                        TransitionRequest, TransitionResult)
+from workflows.ticket.rules import MAX_TEXT
 from workflows.ticket.workflows import ORGANIZATION, PRIORITY, STATUS, TicketWorkflow, workflow_id
 
 log = structlog.get_logger()
 
-# Rejections that are about the request's content, not the ticket's state.
-FIELD_OF_REASON = {"TEXT_REQUIRED": "text", "TEXT_TOO_LONG": "text",
-                   "INVALID_RATING": "rating", "INVALID_TARGET": "target_status",
-                   "INVALID_ACTION": "action"}
+# The workflow's rejections (workflows/ticket/rules.py) about the request's content: the
+# field, its FieldReason and the reason's parameters.
+FIELD_REJECTIONS = {
+    "TEXT_REQUIRED": ("text", reasons.REQUIRED, {}),
+    "TEXT_TOO_LONG": ("text", reasons.TOO_LONG, {"maxLength": MAX_TEXT}),
+    "INVALID_RATING": ("rating", reasons.INVALID_RATING, {}),
+    "INVALID_TARGET": ("target_status", reasons.INVALID_TARGET_STATUS, {}),
+    "INVALID_ACTION": ("action", reasons.MALFORMED, {}),
+}
+# ... and about the ticket's state: the gRPC code and the ErrorReason.
+STATE_REJECTIONS = {
+    "TICKET_CLOSED": (grpc.StatusCode.FAILED_PRECONDITION, reasons.TICKET_CLOSED),
+    "INVALID_TRANSITION": (grpc.StatusCode.FAILED_PRECONDITION, reasons.INVALID_TRANSITION),
+    # The caller sees the ticket: no existence leaks.
+    "ROLE_NOT_ALLOWED": (grpc.StatusCode.PERMISSION_DENIED, reasons.ROLE_NOT_ALLOWED),
+    "CONCURRENT_TRANSITION": (grpc.StatusCode.ABORTED, reasons.CONCURRENT_TRANSITION),
+    "TICKET_CHANGED": (grpc.StatusCode.ABORTED, reasons.TICKET_CHANGED),
+}
 UPDATE_TIMEOUT = 20.0
 
 
@@ -64,7 +81,7 @@ class Lifecycle:
             raise unavailable("the ticket workflow did not answer in time; retry") from None
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
-                raise failed_precondition("TICKET_CLOSED", "the ticket is closed") from None
+                raise failed_precondition(reasons.TICKET_CLOSED, "the ticket is closed") from None
             raise unavailable(f"the workflow service is unavailable: {error.message}") from error
 
     async def running_numbers(self) -> set[int]:
@@ -94,12 +111,16 @@ class Lifecycle:
 
 def rejection(cause: BaseException | None) -> ApiError:
     """A workflow's refusal as the gRPC error the caller sees."""
-    reason = cause.type if isinstance(cause, ApplicationError) and cause.type else "REJECTED"
+    reason = cause.type if isinstance(cause, ApplicationError) and cause.type else ""
     message = cause.message if isinstance(cause, ApplicationError) else str(cause)
-    if reason in FIELD_OF_REASON:
-        return invalid([(FIELD_OF_REASON[reason], message)])
-    if reason in ("CONCURRENT_TRANSITION", "TICKET_CHANGED"):
-        return ApiError(grpc.StatusCode.ABORTED, reason, message)
-    if reason == "ROLE_NOT_ALLOWED":  # the caller sees the ticket: no existence leaks
-        return ApiError(grpc.StatusCode.PERMISSION_DENIED, reason, message)
-    return failed_precondition(reason, message)
+    if reason in FIELD_REJECTIONS:
+        field, field_reason, params = FIELD_REJECTIONS[reason]
+        return bad_field(field, field_reason, message, **params)
+    code, error_reason = STATE_REJECTIONS.get(reason, STATE_REJECTIONS["INVALID_TRANSITION"])
+    return ApiError(code, error_reason, message)
+
+
+def actor(principal: Principal) -> Actor:
+    """Who acts, as the workflow hears it."""
+    return Actor(subject=principal.subject, role=principal.role.value,
+                 display_name=principal.display_name)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.server.errors import ApiError, invalid, permission_denied
+from services.common.server.errors import ApiError, bad_field, permission_denied
 from services.common.server.principal import Principal
-from services.tickets import convert, models, store
+from services.tickets import convert, models
 from services.tickets import validation as check
-from services.tickets.directory import Directory
+from services.tickets.gateways.directory import Directory
+from services.tickets.store import tickets as store
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.messages import TicketChanged
 
@@ -20,7 +23,6 @@ STAFF_FIELDS = frozenset({"title", "description", "site", "contact", "desired_da
 CLIENT_FIELDS = frozenset({"contact", "desired_date"})
 # The mask may also name a field by its sub-field.
 ALIASES = {"contact.user": "contact"}
-# Fields whose history shows another value than the column's.
 CONTACT_COLUMNS = {"user": "contact_user", "full_name": "contact_name",
                    "email": "contact_email", "phone": "contact_phone"}
 
@@ -32,15 +34,15 @@ class Update:
     row: models.Ticket
     ticket: pb.Ticket
     directory: Directory
-    timezone: str
+    today: date  # the studio's
 
 
 async def apply_update(update: Update, request: pb.UpdateTicketRequest) -> TicketChanged | None:
     """Apply the masked fields; returns what the workflow must hear about."""
     paths = mask(update.principal, request.update_mask.paths)
     row = update.row
-    if request.ticket.etag and request.ticket.etag != f'W/"{row.version}"':
-        raise ApiError(grpc.StatusCode.ABORTED, "ETAG_MISMATCH",
+    if request.ticket.etag and request.ticket.etag != convert.etag(row):
+        raise ApiError(grpc.StatusCode.ABORTED, reasons.ETAG_MISMATCH,
                        "the ticket changed meanwhile; reload it")
     values = {path: await PARSERS[path](update) for path in sorted(paths)}
     moment = store.now()
@@ -55,11 +57,7 @@ async def apply_update(update: Update, request: pb.UpdateTicketRequest) -> Ticke
 
 
 def mask(principal: Principal, paths) -> set[str]:
-    named = {ALIASES.get(path, path) for path in paths}
-    if not named:
-        raise invalid([("update_mask", "name the fields to change")])
-    if unknown := sorted(named - STAFF_FIELDS):
-        raise invalid([("update_mask", f"{', '.join(unknown)} cannot be changed")])
+    named = check.update_mask({ALIASES.get(path, path) for path in paths}, STAFF_FIELDS)
     allowed = STAFF_FIELDS if principal.is_staff else CLIENT_FIELDS
     if forbidden := sorted(named - allowed):
         raise permission_denied(f"only the studio may change {', '.join(forbidden)}")
@@ -79,18 +77,30 @@ def assign(update: Update, path: str, value, moment) -> bool:
         setattr(row, column, value)
     if old == new:
         return False
-    update.session.add(store.history_row(
-        row.number, update.principal.subject, update.principal.display_name, path,
-        shown(path, old, row), shown(path, new, row), moment))
+    update.session.add(store.history_row(row.number, update.principal, path,
+                                         shown(path, old, row), shown(path, new, row), moment))
     return True
 
 
 def shown(path: str, value, row: models.Ticket) -> str:
+    """A value as the history shows it (a site by its name)."""
     if value is None or value == "":
         return ""
     if path == "site":
         return f"{row.organization}/sites/{value}"
     return str(value)
+
+
+async def choose_site(session: AsyncSession, organization: str, site_id: str,
+                      field: str = "ticket.site") -> str | None:
+    """The ticket's site: the one given, or the organization's only site."""
+    sites = await store.active_site_ids(session, organization)
+    if site_id and site_id not in sites:
+        raise bad_field(field, reasons.NOT_ORGANIZATION_SITE,
+                        "is not a site of the ticket's organization")
+    if not site_id and len(sites) > 1:
+        raise bad_field(field, reasons.REQUIRED, "choose one of the organization's sites")
+    return site_id or (sites[0] if sites else None)
 
 
 async def _title(u: Update):
@@ -105,20 +115,20 @@ async def _site(u: Update):
     organization, site = (check.site_id(u.ticket.site, "ticket.site") if u.ticket.site
                           else (u.row.organization, ""))
     if organization != u.row.organization:
-        raise invalid([("ticket.site", "is not a site of the ticket's organization")])
-    return await store.choose_site(u.session, organization, site)
+        raise bad_field("ticket.site", reasons.NOT_ORGANIZATION_SITE,
+                        "is not a site of the ticket's organization")
+    return await choose_site(u.session, organization, site)
 
 
 async def _contact(u: Update):
     user = check.user(u.ticket.contact.user, "ticket.contact.user")
     if not user:
-        raise invalid([("ticket.contact.user", "is required")])
+        raise bad_field("ticket.contact.user", reasons.REQUIRED, "is required")
     return await u.directory.contact(user, u.row.organization, u.principal)
 
 
 async def _desired_date(u: Update):
-    return check.not_before_today(check.parse_date(u.ticket.desired_date, "ticket.desired_date"),
-                                  "ticket.desired_date", u.timezone)
+    return check.desired_date(u.ticket.desired_date, "ticket.desired_date", u.today)
 
 
 async def _planned_date(u: Update):
@@ -126,7 +136,7 @@ async def _planned_date(u: Update):
 
 
 async def _priority(u: Update):
-    return priority(u.ticket.priority, default=None)
+    return check.priority(u.ticket.priority, "ticket.priority", default=None)
 
 
 async def _assignee(u: Update):
@@ -137,22 +147,11 @@ async def _assignee(u: Update):
 
 
 async def _estimate(u: Update):
-    value = u.ticket.estimate_hours
-    if not 0 <= value <= 10_000:  # also rejects NaN
-        raise invalid([("ticket.estimate_hours", "must be between 0 and 10000 hours")])
-    return value
+    return check.in_range(u.ticket.estimate_hours, "ticket.estimate_hours", 0,
+                          check.MAX_ESTIMATE_HOURS)
 
 
 PARSERS = {"title": _title, "description": _description, "site": _site,
            "contact": _contact, "desired_date": _desired_date,
            "planned_date": _planned_date, "priority": _priority, "assignee": _assignee,
            "estimate_hours": _estimate}
-
-
-def priority(value: int, default: str | None = "normal") -> str:
-    """A priority of the request: unspecified is `default` (None: required)."""
-    if value == pb.PRIORITY_UNSPECIFIED and default:
-        return default
-    if value not in convert.PRIORITY_FROM_PROTO:
-        raise invalid([("ticket.priority", "must be low, normal, high or critical")])
-    return convert.PRIORITY_FROM_PROTO[value]

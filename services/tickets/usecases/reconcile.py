@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.tickets import models
-from services.tickets.lifecycle import Lifecycle
+from services.tickets.gateways.lifecycle import Lifecycle
+from services.tickets.store import tickets as store
 from workflows.ticket.messages import TicketStarted
-from workflows.ticket.rules import OPEN
 
 log = structlog.get_logger()
 CONCURRENCY = 16
@@ -26,11 +24,8 @@ CONCURRENCY = 16
 async def reconcile(sessions: async_sessionmaker, lifecycle: Lifecycle) -> int:
     """Start the workflow of every open ticket that has none; returns how many."""
     running = await lifecycle.running_numbers()
-    t = models.Ticket
     async with sessions() as session:
-        rows = (await session.execute(select(
-            t.number, t.organization, t.title, t.priority, t.status, t.assignee, t.has_remarks,
-        ).where(t.status.in_([s.value for s in OPEN])))).all()
+        rows = await store.open_tickets(session)
     missing = [row for row in rows if row.number not in running]
     gate = asyncio.Semaphore(CONCURRENCY)
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import grpc
 
 from services.common.client.channels import bearer
-from services.common.server.errors import invalid, not_found, unavailable
+from services.common.server.errors import bad_field, not_found, unavailable
 from services.common.server.principal import Principal
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 STAFF_ROLES = (auth_pb2.ROLE_DEVELOPER, auth_pb2.ROLE_MANAGER)
+# Answers that mean "no such one" rather than a failure of the auth service.
+MISSING = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
 TIMEOUT = 5
 
 
@@ -29,14 +32,16 @@ class Directory:
             return {}  # staff and integrations (API tokens) are nobody's contact
         found = await self._user(user or creator.user, field)
         if found is None or found.organization != organization or not found.active:
-            raise invalid([(field, "must be a contact of the ticket's organization")])
+            raise bad_field(field, reasons.NOT_ORGANIZATION_CONTACT,
+                            "must be a contact of the ticket's organization")
         return {"user": found.name, "full_name": found.full_name, "email": found.email,
                 "phone": found.phone}
 
     async def require_staff(self, user: str, field: str = "ticket.assignee") -> None:
         found = await self._user(user, field)
         if found is None or found.role not in STAFF_ROLES or not found.active:
-            raise invalid([(field, "must be an active developer or manager of the studio")])
+            raise bad_field(field, reasons.NOT_STAFF_MEMBER,
+                            "must be an active developer or manager of the studio")
 
     async def require_organization(self, name: str, field: str = "") -> None:
         """NOT_FOUND for a missing parent; INVALID_ARGUMENT on `field` when it is a field."""
@@ -44,19 +49,20 @@ class Directory:
             await self._auth.GetOrganization(auth_pb2.GetOrganizationRequest(name=name),
                                              metadata=self._metadata, timeout=TIMEOUT)
         except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                if field:
-                    raise invalid([(field, "is not an organization")]) from None
-                raise not_found(name) from None
-            raise unavailable("the auth service is unavailable") from error
+            if error.code() not in MISSING:
+                raise unavailable("the auth service is unavailable") from error
+            if field:
+                raise bad_field(field, reasons.UNKNOWN_ORGANIZATION,
+                                "is not an organization") from None
+            raise not_found(name) from None
 
     async def _user(self, name: str, field: str) -> auth_pb2.User | None:
         if not name.startswith("users/") or len(name) > 64:
-            raise invalid([(field, "must look like users/{user}")])
+            raise bad_field(field, reasons.MALFORMED, "must look like users/{user}")
         try:
             return await self._auth.GetUser(auth_pb2.GetUserRequest(name=name),
                                             metadata=self._metadata, timeout=TIMEOUT)
         except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if error.code() in MISSING:
                 return None
             raise unavailable("the auth service is unavailable") from error

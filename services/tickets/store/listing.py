@@ -1,0 +1,139 @@
+"""ListTickets' queries: filters, search, orders, counts per status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.server.errors import bad_field
+from services.common.server.principal import Principal
+from services.tickets import models
+from services.tickets.store.pages import page_of
+from services.tickets.store.tickets import scoped
+from ticketdesk.errors.v1 import errors_pb2 as reasons
+
+
+@dataclass
+class TicketFilter:
+    statuses: list[str] = field(default_factory=list)
+    site_id: str = ""
+    priorities: list[str] = field(default_factory=list)
+    assignee: str = ""
+    # Tickets nobody is assigned to (never with `assignee`).
+    unassigned_only: bool = False
+    organization: str = ""
+    query: str = ""
+    # Staff only: tickets that missed an SLA target (a client's request ignores it).
+    sla_breached_only: bool = False
+
+
+@dataclass
+class TicketPage:
+    rows: list[models.Ticket]
+    more: bool
+    total: int
+    counts: dict[str, int]  # per status, ignoring the status filter
+
+
+_T = models.Ticket
+DEFAULT_ORDER = "update_time desc"
+# Every order ends with the number, so that pages are stable.
+ORDERS = {
+    "update_time desc": (_T.update_time.desc(), _T.number.desc()),
+    "update_time": (_T.update_time.asc(), _T.number.asc()),
+    "create_time desc": (_T.create_time.desc(), _T.number.desc()),
+    "create_time": (_T.create_time.asc(), _T.number.asc()),
+    "priority desc": (_T.priority_rank.desc(), _T.update_time.desc(), _T.number.desc()),
+    "priority": (_T.priority_rank.asc(), _T.update_time.asc(), _T.number.asc()),
+    "desired_date": (_T.desired_date.asc().nulls_last(), _T.number.asc()),
+    "desired_date desc": (_T.desired_date.desc().nulls_last(), _T.number.desc()),
+    "number desc": (_T.number.desc(),),
+    "number": (_T.number.asc(),),
+    # The staff queue: the nearest SLA deadline first; paused and closed clocks last.
+    "sla_due_time": (_T.sla_due_time.asc().nulls_last(), _T.number.asc()),
+}
+
+STAFF_ORDERS = {"sla_due_time"}
+
+
+def order(order_by: str) -> str:
+    """The canonical spelling of an `order_by` (AIP-132), or INVALID_ARGUMENT."""
+    words = order_by.lower().split()
+    if words[-1:] == ["asc"]:
+        words = words[:-1]
+    key = " ".join(words) or DEFAULT_ORDER
+    if key not in ORDERS:
+        raise bad_field("order_by", reasons.MALFORMED, f"must be one of: {', '.join(ORDERS)}")
+    return key
+
+
+def filtered(query: Select, principal: Principal, where: TicketFilter,
+             with_status: bool = True) -> Select:
+    query = scoped(query, principal)
+    if with_status and where.statuses:
+        query = query.where(_T.status.in_(where.statuses))
+    if where.site_id:
+        query = query.where(_T.site_id == where.site_id)
+    if where.priorities:
+        query = query.where(_T.priority.in_(where.priorities))
+    if where.assignee or where.unassigned_only:  # unassigned: ix_tickets_assignee_updated
+        query = query.where(_T.assignee == where.assignee)
+    if where.organization:
+        query = query.where(_T.organization == where.organization)
+    if where.query.strip():
+        query = query.where(matching(where.query))
+    if where.sla_breached_only and principal.is_staff:
+        query = query.where(_T.sla_breached.is_(True))
+    return query
+
+
+def matching(text: str):
+    """`#1024` is a number; other text: every word in the title or description
+    (a number alone also matches the ticket with that number)."""
+    text = text.strip()
+    if text.startswith("#") and _digits(text[1:]):
+        return _T.number == int(text[1:]) if int(text[1:]) <= models.MAX_NUMBER else false()
+    words = and_(*(_T.search_text.like(_like(word), escape="\\")
+                   for word in text.casefold().split()))
+    if _digits(text) and int(text) <= models.MAX_NUMBER:
+        return or_(_T.number == int(text), words)
+    return words
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_query(principal: Principal, where: TicketFilter, order_by: str) -> Select:
+    """The page query of ListTickets (also what the index test explains)."""
+    key = order(order_by)
+    if key in STAFF_ORDERS and not principal.is_staff:
+        key = DEFAULT_ORDER  # the SLA clock is the studio's: its order would tell a client
+    return filtered(select(_T), principal, where).order_by(*ORDERS[key])
+
+
+def status_counts_query(principal: Principal, where: TicketFilter) -> Select:
+    """Counts per status for the list's header: every filter except the status."""
+    return filtered(select(_T.status, func.count()), principal, where,
+                    with_status=False).group_by(_T.status)
+
+
+async def list_tickets(session: AsyncSession, principal: Principal, where: TicketFilter,
+                       order_by: str, offset: int, limit: int) -> TicketPage:
+    rows, more = await page_of(session, list_query(principal, where, order_by), offset, limit)
+    counts = dict((await session.execute(status_counts_query(principal, where))).all())
+    return TicketPage(rows, more, total_of(counts, where), counts)
+
+
+def total_of(counts: dict[str, int], where: TicketFilter) -> int:
+    """The list's total, from the counts per status that the header needs anyway: a
+    second count over the whole scope cost a staff list 70 ms at 100,000 tickets."""
+    return sum(n for status, n in counts.items() if not where.statuses or status in where.statuses)

@@ -1,0 +1,1 @@
+"""What each call of the tickets service does, one module per area."""
