@@ -1,12 +1,14 @@
-"""Records the histories that test_replay replays: `python -m tests.workflows.record_histories`.
+"""Records the histories that test_replay replays: `python -m tests.workflows.record_histories`
+records the scenarios that have no history yet; name scenarios to record them again.
 
-Run it again only to add scenarios. Histories recorded by older code must keep
-replaying: a change to TicketWorkflow that breaks them needs `workflow.patched`.
+Histories recorded by older code must keep replaying (they are why a file is never
+overwritten unasked): a change to TicketWorkflow that breaks them needs `workflow.patched`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from tests.support.stack import start_stack, temporal_binary
 from tests.support.tickets import World
 from workflows.ticket.rules import Action, Status
-from workflows.ticket.workflows import SEARCH_ATTRIBUTES
+from workflows.ticket.visibility import SEARCH_ATTRIBUTES
 
 HERE = Path(__file__).parent / "histories"
 
@@ -38,6 +40,14 @@ async def full_life(world: World) -> int:
     return ticket.number
 
 
+async def assigned(world: World) -> int:
+    """«Взять в работу» on an unassigned ticket assigns it (the `assign-on-start` patch)."""
+    ticket = await world.ticket_in(Status.QUEUED)
+    await world.act(ticket.name, "developer", Action.START_WORK)
+    await world.act(ticket.name, "developer", Action.CLOSE)
+    return ticket.number
+
+
 async def withdrawn(world: World) -> int:
     ticket = await world.ticket_in(Status.IN_PROGRESS)
     await world.act(ticket.name, "client", Action.WITHDRAW)
@@ -53,7 +63,21 @@ async def timers(world: World, env: WorkflowEnvironment) -> int:
     return ticket.number
 
 
-async def main() -> None:
+# name -> (world, env) -> the ticket's number
+SCENARIOS = {"full-life": lambda world, env: full_life(world),
+             "withdrawn": lambda world, env: withdrawn(world),
+             "timers": timers,
+             "assigned": lambda world, env: assigned(world)}
+
+
+async def main(names: list[str]) -> None:
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    names = names or [n for n in SCENARIOS if not (HERE / f"{n}.json").exists()]
+    if not names:
+        print("every scenario has its history; name one to record it again")
+        return
     env = await WorkflowEnvironment.start_time_skipping_v2(
         dev_server_existing_path=temporal_binary(), search_attributes=SEARCH_ATTRIBUTES,
         dev_server_extra_args=["--dynamic-config-value",
@@ -61,8 +85,7 @@ async def main() -> None:
     stack = await start_stack(env, Path(tempfile.mkdtemp()))
     try:
         world = await World.create(stack)
-        numbers = {"full-life": await full_life(world), "withdrawn": await withdrawn(world),
-                   "timers": await timers(world, env)}
+        numbers = {name: await SCENARIOS[name](world, env) for name in names}
         await asyncio.sleep(2)  # let background notices finish
         for name, number in numbers.items():
             handle = env.client.get_workflow_handle(f"ticket-{number}")
@@ -76,4 +99,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

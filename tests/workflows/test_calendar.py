@@ -1,5 +1,5 @@
-"""The business calendar: PRODUCT.md's examples, properties over many generated cases, DST,
-and a run inside the Temporal workflow sandbox on a real dev server.
+"""The business calendar: docs/PRODUCT.md's examples, properties over many generated cases,
+DST, and a run inside the Temporal workflow sandbox on a real dev server.
 
 Hypothesis is not installed here, so the properties run over a seeded `random` loop.
 """
@@ -43,7 +43,7 @@ def berlin(month: int, day: int, hour: int) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
-# --- PRODUCT.md's examples (Europe/Moscow, Mon–Fri 10–19) -------------------------------
+# --- docs/PRODUCT.md's examples (Europe/Moscow, Mon–Fri 10–19) --------------------------
 
 def test_friday_evening_plus_two_business_days_is_tuesday_evening():
     # Fri 18–19 (1 h) + Mon 10–19 (9 h) + Tue 10–18 (8 h) = 18 h.

@@ -17,8 +17,8 @@ from temporalio.service import RPCError
 from services.common.client.channels import channel
 from services.common.server.database import create_engine, sessionmaker
 from services.tickets import models
-from services.tickets.lifecycle import Lifecycle
-from services.tickets.reconcile import reconcile
+from services.tickets.gateways.lifecycle import Lifecycle
+from services.tickets.usecases.reconcile import reconcile
 from tests.support.processes import child_env, free_port, wait_for_health
 from tests.support.summary import report
 from tests.support.tcp_proxy import TcpProxy

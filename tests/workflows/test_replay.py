@@ -22,7 +22,7 @@ def load(path: Path) -> WorkflowHistory:
 
 
 def test_histories_are_there():
-    assert {p.stem for p in HISTORIES} >= {"full-life", "withdrawn", "timers"}
+    assert {p.stem for p in HISTORIES} >= {"full-life", "withdrawn", "timers", "assigned"}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""The status table of PRODUCT.md, checked cell by cell."""
+"""The status table of docs/PRODUCT.md, checked cell by cell."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from workflows.ticket.rules import Action, Status, TransitionRejected, allowed_actions, decide
 
 S, A = Status, Action
-# (action, from, role) -> to, straight from PRODUCT.md's table.
+# (action, from, role) -> to, straight from docs/PRODUCT.md's table.
 ALLOWED = {
     (A.START_WORK, S.QUEUED, "developer"): S.IN_PROGRESS,
     (A.RETURN_TO_QUEUE, S.IN_PROGRESS, "developer"): S.QUEUED,

@@ -15,9 +15,10 @@ from tests.support.tickets import World
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.calendar import BusinessCalendar
 from workflows.ticket.rules import Action, Status
-from workflows.ticket.workflows import SEARCH_ATTRIBUTES
+from workflows.ticket.visibility import SEARCH_ATTRIBUTES
 
 MINUTE = timedelta(minutes=1)
+BREACHED = pb.Sla.STATE_BREACHED
 
 
 @pytest.fixture(scope="module")
@@ -108,26 +109,26 @@ async def test_sla_pauses_while_waiting_for_the_client_then_breaches(skipping, w
     ticket = await world.ticket_in(Status.QUEUED, priority=pb.PRIORITY_CRITICAL)
     ticket = await world.act(ticket.name, "developer", Action.START_WORK)
     ticket = await world.get(ticket.name, "developer")
-    running_due = ticket.sla_due_time.ToDatetime()
+    assert ticket.sla.state == pb.Sla.STATE_RUNNING
+    running_due = ticket.sla.due_time.ToDatetime()
     await world.act(ticket.name, "developer", Action.ASK_CLARIFICATION)
     paused = await world.get(ticket.name, "developer")
-    assert not paused.HasField("sla_due_time")
+    assert paused.sla.state == pb.Sla.STATE_PAUSED and not paused.sla.HasField("due_time")
     handle, _ = await clock(env, ticket)
     await env.fast_forward(handle, timedelta(days=7))  # a week waiting for the client
     waited = await world.get(ticket.name, "developer")
-    assert not waited.sla_breached
+    assert waited.sla.state != BREACHED
     await world.comment(ticket.name, "client", "Ответ на вопрос")
-    resumed = await world.until(ticket.name, lambda t: t.HasField("sla_due_time")
+    resumed = await world.until(ticket.name, lambda t: t.sla.HasField("due_time")
                                 and t.status == pb.STATUS_IN_PROGRESS, role="developer")
-    due = resumed.sla_due_time.ToDatetime()
+    due = resumed.sla.due_time.ToDatetime()
     assert due >= running_due + timedelta(days=5)  # the week (5 business days) did not count
     _, now = await clock(env, ticket)
     await env.fast_forward(handle, due - now.replace(tzinfo=None) - MINUTE)
-    assert not (await world.get(ticket.name, "developer")).sla_breached
+    assert (await world.get(ticket.name, "developer")).sla.state != BREACHED
     await env.fast_forward(handle, 2 * MINUTE)
-    breached = await world.until(ticket.name, lambda t: t.sla_breached, role="developer")
-    assert breached.sla_breached
-    assert not (await world.get(ticket.name, "client")).sla_breached  # staff only
+    await world.until(ticket.name, lambda t: t.sla.state == BREACHED, role="developer")
+    assert (await world.get(ticket.name, "client")).sla.state != BREACHED  # staff only
     history = await world.history(ticket.name)
     assert [h.new_value for h in history if h.field == "sla_breached"] == ["resolution"]
     await eventually(lambda: _has(world, "developer", ticket, "sla_warning"))

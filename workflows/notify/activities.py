@@ -4,7 +4,7 @@ by e-mail and in the app (the bell).
 TicketWorkflow starts it in the background with a `Notice`. It reads the ticket
 and the people from the services (as the TicketDesk service principal),
 decides who hears what (`recipients`), writes each an e-mail in their language
-(`texts`) and hands the in-app events to the `Inbox`.
+and the studio's time zone (`texts`, `studio`) and hands the in-app events to the `Inbox`.
 
 Retries are safe: every e-mail has a Message-ID derived from the event and the
 recipient, and the inbox (when wired) remembers who has been e-mailed already.
@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from services.common.client.channels import bearer
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
+from workflows.messages import Notice
 from workflows.notify import texts
 from workflows.notify.mailer import (
     Mailer,
@@ -32,7 +33,7 @@ from workflows.notify.mailer import (
     message_id,
 )
 from workflows.notify.recipients import audience, recipients
-from workflows.ticket.messages import Notice
+from workflows.notify.studio import StudioZone
 
 log = structlog.get_logger()
 
@@ -60,8 +61,7 @@ class NotifyActivities:
     def __init__(self, auth: auth_pb2_grpc.AuthServiceStub,
                  tickets: tickets_pb2_grpc.TicketServiceStub, service_token: str,
                  mailer: Mailer, public_url: str, inbox: Inbox | None = None, *,
-                 mail_from: str = DEFAULT_FROM, timezone: str = "Europe/Moscow",
-                 rpc_timeout: float = 20.0):
+                 mail_from: str = DEFAULT_FROM, rpc_timeout: float = 20.0):
         self._auth = auth
         self._tickets = tickets
         self._metadata = bearer(service_token)
@@ -70,8 +70,8 @@ class NotifyActivities:
         self._inbox = inbox
         self._mail_from = mail_from
         self._domain = mail_domain(mail_from)
-        self._timezone = timezone
         self._timeout = rpc_timeout
+        self._zone = StudioZone(tickets, self._metadata, timeout=rpc_timeout)
 
     @classmethod
     def from_settings(cls, settings, auth: auth_pb2_grpc.AuthServiceStub,
@@ -79,7 +79,7 @@ class NotifyActivities:
                       inbox: Inbox | None = None) -> NotifyActivities:
         return cls(auth, tickets, settings.service_token.get_secret_value(),
                    mailer_from_settings(settings), settings.web_url, inbox,
-                   mail_from=settings.mail_from, timezone=settings.timezone)
+                   mail_from=settings.mail_from)
 
     @activity.defn(name="notify")
     async def notify(self, notice: Notice) -> int:
@@ -99,9 +99,10 @@ class NotifyActivities:
                    if notice.kind in COMMENT_KINDS and notice.comment else None)
         assignee_name = next((u.full_name for u in users if u.name == ticket.assignee
                               and ticket.assignee), "")
+        zone = await self._zone.get()
         mails = {u.name: texts.render(notice, ticket, u, public_url=self._public_url,
                                       comment=comment, assignee_name=assignee_name,
-                                      timezone=self._timezone) for u in chosen}
+                                      timezone=zone) for u in chosen}
         pending = set(mails)
         if self._inbox is not None:
             pending = set(await self._inbox.deliver(

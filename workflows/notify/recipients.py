@@ -1,4 +1,4 @@
-"""Who hears what (PRODUCT.md, "Notifications"). Pure functions, no I/O.
+"""Who hears what (docs/PRODUCT.md, "Notifications"). Pure functions, no I/O.
 
 | kind | recipients |
 |---|---|
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2
-from workflows.ticket.messages import Notice
+from workflows.messages import Notice
 
 STAFF_ROLES = frozenset({auth_pb2.ROLE_DEVELOPER, auth_pb2.ROLE_MANAGER})
 CLIENT_ACTOR_ROLES = frozenset({"client"})

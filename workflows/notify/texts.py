@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from texts import dates, labels
+from texts import dates, labels, language_or_default
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from workflows.ticket.messages import Notice
+from workflows.messages import Notice
 
-LANGUAGES = ("ru", "en")
-DEFAULT_LANGUAGE = "ru"
 KINDS = ("ticket_created", "status_changed", "comment", "internal_note", "remarks",
          "reminder", "sla_warning", "sla_breach", "auto_accepted")
 
@@ -161,16 +159,12 @@ class CommentText:
 
 
 def language_of(user: auth_pb2.User) -> str:
-    return user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
+    return language_or_default(user.language)
 
 
 def status_label(status: str | int, language: str) -> str:
     value = labels.status_code(status) if isinstance(status, str) else status
     return labels.status(value, language)
-
-
-def priority_label(value: int, language: str) -> str:
-    return labels.priority(value, language)
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT_TITLE) -> str:
@@ -184,9 +178,10 @@ def ticket_link(public_url: str, number: int) -> str:
 
 
 def render(notice: Notice, ticket: pb.Ticket, recipient: auth_pb2.User, *, public_url: str,
-           comment: CommentText | None = None, assignee_name: str = "",
-           timezone: str = "Europe/Moscow") -> Email:
-    """The e-mail `recipient` gets for `notice`, in the recipient's language."""
+           timezone: str, comment: CommentText | None = None,
+           assignee_name: str = "") -> Email:
+    """The e-mail `recipient` gets for `notice`, in the recipient's language; moments in
+    `timezone`, the studio's (its settings)."""
     language = language_of(recipient)
     words = PHRASES[language]
     client = recipient.role == auth_pb2.ROLE_CLIENT
@@ -253,7 +248,7 @@ def _details(notice: Notice, ticket: pb.Ticket, words: dict[str, str], language:
                                         ticket.contact.phone) if v)
         if contact:
             lines.append(words["contact"].format(value=contact))
-        lines.append(words["priority"].format(value=priority_label(ticket.priority, language)))
+        lines.append(words["priority"].format(value=labels.priority(ticket.priority, language)))
         if ticket.desired_date:
             lines.append(words["desired_date"].format(
                 value=dates.format_iso_day(ticket.desired_date, language)))
@@ -261,7 +256,7 @@ def _details(notice: Notice, ticket: pb.Ticket, words: dict[str, str], language:
     if kind in ("sla_warning", "sla_breach"):
         lines.append(words["organization"].format(
             value=ticket.organization_display_name or ticket.organization))
-        lines.append(words["priority"].format(value=priority_label(ticket.priority, language)))
+        lines.append(words["priority"].format(value=labels.priority(ticket.priority, language)))
         lines.append(words["status"].format(value=status_label(ticket.status, language)))
         lines.append(words["assignee"].format(value=assignee_name or words["nobody"]))
         if ticket.sla.HasField("due_time"):

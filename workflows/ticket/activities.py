@@ -1,4 +1,7 @@
-"""Activities of TicketWorkflow: the only place it touches the outside world."""
+"""Activities of TicketWorkflow: the only place it touches the outside world.
+
+Its writes go to the tickets service's TicketInternalService (the service token's calls
+only); what it reads (the studio's settings, the organization) is the public API's."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from temporalio.exceptions import ApplicationError
 
 from services.common.client.channels import bearer
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
-from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
+from ticketdesk.tickets.v1 import (tickets_internal_pb2, tickets_internal_pb2_grpc, tickets_pb2,
+                                   tickets_pb2_grpc)
 from workflows.ticket.messages import RecordTransition, SlaEvent
 from workflows.ticket.policy import Policy
 from workflows.ticket.rules import Action, Status
@@ -26,14 +30,15 @@ CALENDAR_FIELDS = ("timezone", "weekdays", "opens", "closes", "holidays", "workd
 
 class TicketActivities:
     def __init__(self, tickets: tickets_pb2_grpc.TicketServiceStub,
+                 internal: tickets_internal_pb2_grpc.TicketInternalServiceStub,
                  auth: auth_pb2_grpc.AuthServiceStub, service_token: str):
-        self._tickets, self._auth = tickets, auth
+        self._tickets, self._internal, self._auth = tickets, internal, auth
         self._metadata = bearer(service_token)
 
     @activity.defn(name="record_transition")
     async def record_transition(self, record: RecordTransition) -> None:
         """Idempotent by request_id: a retried activity is written once."""
-        request = tickets_pb2.RecordTransitionRequest(
+        request = tickets_internal_pb2.RecordTransitionRequest(
             name=f"tickets/{record.number}",
             action=ACTION_TO_PROTO[Action(record.action)] if record.action else 0,
             from_status=STATUS_TO_PROTO[Status(record.from_status)],
@@ -41,14 +46,15 @@ class TicketActivities:
             actor=record.actor.subject, actor_display_name=record.actor.display_name,
             actor_role=record.actor.role, text=record.text, rating=record.rating,
             has_remarks=record.has_remarks, request_id=record.request_id,
-            sla_due_time=timestamp(record.sla_due_at))
-        await self._call(self._tickets.RecordTransition, request)
+            sla_due_time=timestamp(record.sla_due_at), assignee=record.assignee)
+        await self._call(self._internal.RecordTransition, request)
 
     @activity.defn(name="record_sla")
     async def record_sla(self, event: SlaEvent) -> None:
-        await self._call(self._tickets.RecordSlaEvent, tickets_pb2.RecordSlaEventRequest(
+        request = tickets_internal_pb2.RecordSlaEventRequest(
             name=f"tickets/{event.number}", sla_due_time=timestamp(event.due_at),
-            breached_goal=event.breached))
+            breached_goal=event.breached)
+        await self._call(self._internal.RecordSlaEvent, request)
 
     @activity.defn(name="load_policy")
     async def load_policy(self, organization: str) -> Policy:

@@ -1,17 +1,12 @@
-"""Messages of TicketWorkflow: small dataclasses, safe to pass through the sandbox."""
+"""Messages of TicketWorkflow: small dataclasses, safe to pass through the sandbox.
+`Actor` and `Notice` are `workflows.messages`' (the notify activity's too)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workflows.messages import Actor, Notice  # noqa: F401 (Notice: known from here too)
 from workflows.ticket.sla import SlaClock
-
-
-@dataclass
-class Actor:
-    subject: str  # users/{id}, apiTokens/{id}; empty for the workflow itself
-    role: str  # client | developer | manager
-    display_name: str = ""
 
 
 @dataclass
@@ -59,21 +54,6 @@ class CommentAdded:
 
 
 @dataclass
-class Notice:
-    """Activity input: something people must hear about (e-mail and the bell)."""
-
-    kind: str  # ticket_created, status_changed, comment, internal_note, remarks,
-    #            reminder, sla_warning, sla_breach, auto_accepted
-    number: int
-    event_id: str
-    actor: Actor | None = None
-    from_status: str = ""
-    to_status: str = ""
-    text: str = ""
-    comment: str = ""
-
-
-@dataclass
 class SlaEvent:
     """Activity input: the ticket's SLA due time changed, or a target was missed."""
 
@@ -104,3 +84,4 @@ class RecordTransition:
     has_remarks: bool = False
     request_id: str = ""
     sla_due_at: str = ""
+    assignee: str = ""  # users/{id} the transition assigns the ticket to; "": it stays

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Business hours, by priority (PRODUCT.md: first response 1/4/8/16 h).
+# Business hours, by priority (docs/PRODUCT.md: first response 1/4/8/16 h).
 FIRST_RESPONSE_HOURS = {"critical": 1.0, "high": 4.0, "normal": 8.0, "low": 16.0}
 RESOLUTION_HOURS = {"critical": 9.0, "high": 27.0, "normal": 45.0, "low": 90.0}
 

@@ -19,7 +19,7 @@ from services.common.platform.metrics import start_metrics_server
 from services.common.platform.temporal import connect as connect_temporal
 from services.common.platform.temporal import sdk_metrics_runtime
 from ticketdesk.auth.v1 import auth_pb2_grpc
-from ticketdesk.tickets.v1 import tickets_pb2_grpc
+from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities
 from workflows.notify.inbox import TicketInbox
 from workflows.ticket.activities import TicketActivities
@@ -31,10 +31,12 @@ log = structlog.get_logger()
 def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.Channel,
                  auth_channel: grpc.aio.Channel) -> Worker:
     tickets = tickets_pb2_grpc.TicketServiceStub(tickets_channel)
+    # The writes (transitions, SLA events, the bell): the service token's calls only.
+    internal = tickets_internal_pb2_grpc.TicketInternalServiceStub(tickets_channel)
     auth = auth_pb2_grpc.AuthServiceStub(auth_channel)
     token = settings.service_token.get_secret_value()
-    ticket = TicketActivities(tickets, auth, token)
-    notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(tickets, token))
+    ticket = TicketActivities(tickets, internal, auth, token)
+    notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(internal, token))
     return Worker(client, task_queue=settings.task_queue, workflows=[TicketWorkflow],
                   activities=[ticket.record_transition, ticket.record_sla, ticket.load_policy,
                               notify.notify],

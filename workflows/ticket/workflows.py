@@ -12,16 +12,15 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.ticket import rules
+    from workflows.messages import Actor, Notice
+    from workflows.ticket import rules, visibility
     from workflows.ticket.calendar import BusinessCalendar
     from workflows.ticket.messages import (
-        Actor,
         CommentAdded,
-        Notice,
         RecordTransition,
         SlaEvent,
         TicketChanged,
@@ -31,14 +30,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.ticket.policy import Policy
     from workflows.ticket.rules import Action, Status
-
-STATUS = SearchAttributeKey.for_keyword("TicketStatus")
-PRIORITY = SearchAttributeKey.for_keyword("TicketPriority")
-ORGANIZATION = SearchAttributeKey.for_keyword("OrganizationId")
-ASSIGNEE = SearchAttributeKey.for_keyword("AssigneeId")
-SLA_DUE = SearchAttributeKey.for_datetime("SlaDueAt")
-# Registered on the Temporal server by `ticketdesk dev` and the test fixtures.
-SEARCH_ATTRIBUTES = (STATUS, PRIORITY, ORGANIZATION, ASSIGNEE, SLA_DUE)
+    # Where the tickets service, the test fixtures and the bench have known them from.
+    from workflows.ticket.visibility import (ORGANIZATION, PRIORITY,  # noqa: F401
+                                             SEARCH_ATTRIBUTES, STATUS)
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 # One quick RPC each: a worker that dies mid-call is noticed (and retried) soon.
@@ -49,6 +43,9 @@ RECENT_REQUESTS = 200
 # an activity task's round trip through the server (bench, scenario 2). Histories
 # recorded before carry ordinary activities and replay that way.
 LOCAL_RECORDS = "local-records"
+# Starting work on an unassigned ticket assigns it (rules.assignee_after); histories
+# recorded before assigned nobody and replay that way.
+ASSIGN_ON_START = "assign-on-start"
 SYSTEM = Actor(subject="", role=rules.SYSTEM, display_name="TicketDesk")
 WAITING_FOR_CLIENT = (Status.NEEDS_INFO, Status.AWAITING_ACCEPTANCE)
 AUTO_ACCEPT_TEXT = ("Работы приняты автоматически: замечаний не поступило в течение "
@@ -193,12 +190,15 @@ class TicketWorkflow:
         sla.follow(target, now, self.calendar)
         if request.actor.role in rules.STAFF:
             sla.responded = True
+        assignee = self._assignee_after(request)
         await self._persist(RecordTransition(
             number=self.ticket.number, action=request.action, from_status=previous.value,
             to_status=target.value, actor=request.actor, text=request.text,
             rating=request.rating, has_remarks=False,
             request_id=request.request_id or str(workflow.uuid4()),
-            sla_due_at=self._sla_due_iso()))
+            sla_due_at=self._sla_due_iso(), assignee=assignee))
+        if assignee:
+            self.ticket.assignee = assignee
         if target is Status.NEEDS_INFO:
             self.before_needs_info = previous
             self.ticket.status_before_needs_info = previous.value
@@ -212,6 +212,12 @@ class TicketWorkflow:
         self._notify(kind, request.actor, from_status=previous.value, to_status=target.value,
                      text=request.text)
         return TransitionResult(previous=previous.value, status=target.value)
+
+    def _assignee_after(self, request: TransitionRequest) -> str:
+        """Whom the transition assigns the ticket to; "" when the assignee stays."""
+        assignee = rules.assignee_after(Action(request.action), request.actor.role,
+                                        request.actor.subject, self.ticket.assignee)
+        return assignee if assignee and workflow.patched(ASSIGN_ON_START) else ""
 
     async def _mark_remarks(self, comment: CommentAdded) -> None:
         await self._persist(RecordTransition(
@@ -330,22 +336,8 @@ class TicketWorkflow:
     def _publish(self) -> None:
         """Keep the operators' view current: search attributes and details."""
         due = self.ticket.sla.due(self.ticket.priority, self.policy, self.calendar)
-        workflow.upsert_search_attributes([
-            STATUS.value_set(self.status.value),
-            PRIORITY.value_set(self.ticket.priority),
-            ORGANIZATION.value_set(self.ticket.organization),
-            ASSIGNEE.value_set(self.ticket.assignee) if self.ticket.assignee
-            else ASSIGNEE.value_unset(),
-            SLA_DUE.value_set(due) if due else SLA_DUE.value_unset(),
-        ])
-        moment, kind = self._next_timer()
-        workflow.set_current_details(
-            f"**#{self.ticket.number}** {self.ticket.title}\n\n"
-            f"- status: `{self.status.value}`\n- priority: `{self.ticket.priority}`\n"
-            f"- assignee: `{self.ticket.assignee or '—'}`\n"
-            f"- remarks: {'yes' if self.ticket.has_remarks else 'no'}\n"
-            f"- SLA due: {due.isoformat() if due else '—'}\n"
-            f"- next timer: {f'{kind} at {moment.isoformat()}' if moment else '—'}")
+        workflow.upsert_search_attributes(visibility.search_attributes(self.ticket, due))
+        workflow.set_current_details(visibility.details(self.ticket, due, *self._next_timer()))
 
 
 def workflow_id(number: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from workflows.ticket.messages import Actor, Notice
+from workflows.messages import Actor, Notice
 
 ORG, OTHER_ORG = "organizations/1", "organizations/2"
 

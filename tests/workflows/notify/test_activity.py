@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -22,6 +25,7 @@ from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.notify.activities import NotifyActivities
 from workflows.notify.mailer import MessageRejected, SmtpMailer, message_id
+from workflows.notify.studio import StudioZone
 
 TOKEN = "service-token"
 BEARER = (("authorization", f"Bearer {TOKEN}"),)
@@ -50,8 +54,14 @@ class FakeAuth:
 
 
 class FakeTickets:
-    def __init__(self, the_ticket=None, comments=(), error=None):
+    def __init__(self, the_ticket=None, comments=(), error=None, zone="Europe/Moscow"):
         self.ticket, self.comments, self.error = the_ticket, list(comments), error
+        self.zone, self.settings_read = zone, 0
+
+    async def GetStudioSettings(self, request, metadata=None, timeout=None):
+        assert metadata == BEARER
+        self.settings_read += 1
+        return pb.StudioSettings(name="studioSettings", timezone=self.zone)
 
     async def GetTicket(self, request, metadata=None, timeout=None):
         assert metadata == BEARER
@@ -199,3 +209,35 @@ async def test_the_activity_mails_through_a_real_smtp_server(smtp_server):
     assert received[MANAGER.email]["Subject"] == (
         "[#1024] SLA нарушен: истёк срок первого ответа — Поменять баннер")
     assert "Исполнитель: User 2" in received[MANAGER.email].get_content()
+
+
+def sla_due(moment: datetime) -> pb.Sla:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return pb.Sla(state=pb.Sla.STATE_RUNNING, due_time=stamp)
+
+
+async def test_moments_are_in_the_studios_time_zone_read_once_a_minute():
+    """The zone is the studio settings' (not the worker's configuration): a burst of
+    notices asks for them once."""
+    tickets = FakeTickets(ticket(sla=sla_due(datetime(2026, 12, 5, 11, 30, tzinfo=UTC))),
+                          zone="Asia/Vladivostok")
+    mailer = Recorder()
+    acts = activities(tickets, mailer)
+    await run(acts, notice("sla_breach", text="resolution"))
+    await run(acts, notice("sla_warning", text="resolution"))
+    bodies = {m["To"].addresses[0].addr_spec: m.get_content() for m in mailer.sent}
+    assert "SLA due: Dec 5, 2026, 21:30 (Asia/Vladivostok)" in bodies[DEV2.email]
+    assert "Срок SLA: 05.12.2026 21:30 (Asia/Vladivostok)" in bodies[MANAGER.email]
+    assert tickets.settings_read == 1
+
+
+async def test_the_studios_time_zone_is_read_again_after_a_minute():
+    tickets, now = FakeTickets(), [0.0]
+    zone = StudioZone(tickets, BEARER, clock=lambda: now[0])
+    assert await zone.get() == "Europe/Moscow"
+    tickets.zone, now[0] = "Europe/Berlin", 59.0
+    assert await zone.get() == "Europe/Moscow"  # kept
+    now[0] = 60.0
+    assert await zone.get() == "Europe/Berlin"  # a manager's change arrived
+    assert tickets.settings_read == 2

@@ -4,15 +4,19 @@ worker, so this test does not depend on the worker's registrations."""
 
 from __future__ import annotations
 
+import asyncio
+
 from google.protobuf.field_mask_pb2 import FieldMask
 from temporalio.testing import ActivityEnvironment
 
 from tests.support.stack import Stack
 from ticketdesk.auth.v1 import auth_pb2
+from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.notify.activities import NotifyActivities
+from workflows.notify.inbox import TicketInbox
 from workflows.notify.mailer import SmtpMailer
-from workflows.ticket.messages import Actor, Notice
+from workflows.messages import Actor, Notice
 
 URL = "https://desk.example.test"
 
@@ -91,23 +95,30 @@ async def test_notify_through_the_real_services(stack: Stack, smtp_server):
     assert developer.email not in got and org.email not in got
     assert "Баннер лежит в макетах" in got[manager.email].get_content()
 
-    # An SLA breach: the assignee and the managers.
+    # An SLA breach: the assignee and the managers; the due time (the workflow records
+    # it soon after the start) in the studio's time zone, from its settings.
+    async with asyncio.timeout(10):
+        while not (await stack.clients.tickets.GetTicket(pb.GetTicketRequest(
+                name=ticket.name), metadata=staff)).sla.HasField("due_time"):
+            await asyncio.sleep(0.1)
+    studio = await stack.clients.tickets.GetStudioSettings(pb.GetStudioSettingsRequest(),
+                                                           metadata=stack.service)
     got = await notify("sla_breach", text="first_response")
     assert developer_en.email in got and manager.email in got
     assert developer.email not in got and org.email not in got
+    assert f"({studio.timezone})" in got[developer_en.email].get_content()
 
 
 async def test_a_retried_notice_reaches_the_bell_once_and_mails_nobody_twice(stack: Stack,
                                                                               smtp_server):
-    from workflows.notify.inbox import TicketInbox
-
     org = await stack.new_organization()
     colleague = await stack.new_user(auth_pb2.ROLE_CLIENT, org.name, "client", language="en")
     ticket = await stack.new_ticket(org)
     token = stack.settings.service_token.get_secret_value()
+    internal = tickets_internal_pb2_grpc.TicketInternalServiceStub(stack.clients.tickets_channel)
     mailer = SmtpMailer(smtp_server.host, smtp_server.port, starttls=False, timeout=10)
     acts = NotifyActivities(stack.clients.auth, stack.clients.tickets, token, mailer, URL,
-                            TicketInbox(stack.clients.tickets, token))
+                            TicketInbox(internal, token))
     notice = Notice(kind="reminder", number=ticket.number, event_id=f"retry-{ticket.number}",
                     to_status="needs_info")
     assert await ActivityEnvironment().run(acts.notify, notice) == 2

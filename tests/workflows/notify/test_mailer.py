@@ -31,7 +31,8 @@ FROM = "TicketDesk <support@desk.example.test>"
 def mail_for(reader, event="event-1", to_address=None):
     change = notice("status_changed", actor(DEV1), from_status="queued",
                     to_status="in_progress", text="Приступили <b>сегодня</b>")
-    text = render(change, ticket(), reader, public_url="https://desk.example.test")
+    text = render(change, ticket(), reader, public_url="https://desk.example.test",
+                  timezone="Europe/Moscow")
     return compose(mail_from=FROM, to_name=reader.full_name,
                    to_address=reader.email if to_address is None else to_address,
                    subject=text.subject,

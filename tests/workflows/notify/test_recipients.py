@@ -1,4 +1,4 @@
-"""Who hears what (PRODUCT.md, "Notifications")."""
+"""Who hears what (docs/PRODUCT.md, "Notifications")."""
 
 from __future__ import annotations
 

@@ -1,10 +1,14 @@
-"""The e-mails' words: every kind in both languages, user text verbatim."""
+"""The e-mails' words: every kind in both languages, user text verbatim, dates as the
+reader's language writes them."""
 
 from __future__ import annotations
 
+import functools
 import itertools
+from datetime import UTC, datetime
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.workflows.notify.people import (
     CLIENT1,
@@ -16,12 +20,14 @@ from tests.workflows.notify.people import (
     notice,
     ticket,
 )
+from texts import LANGUAGES, labels
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import labels
 from workflows.notify import texts
-from workflows.notify.texts import CommentText, render
+from workflows.notify.texts import CommentText
 
 URL = "https://desk.example.test/"
+ZONE = "Europe/Moscow"
+render = functools.partial(texts.render, timezone=ZONE)
 TRICKY = "Ответ {0} {title} %s <b>жирный</b> &amp; <script>alert(1)</script>\nвторая строка"
 DETAILS = {
     "ticket_created": {},
@@ -37,11 +43,14 @@ DETAILS = {
 }
 
 
-def test_the_english_labels_cover_exactly_the_uis_russian_ones():
-    assert set(texts.STATUS_EN) == set(labels.STATUS)
-    assert set(texts.PRIORITY_EN) == set(labels.PRIORITY)
+def test_every_phrase_and_label_is_there_in_every_language():
+    assert set(texts.PHRASES) == set(LANGUAGES)
     assert set(texts.PHRASES["ru"]) == set(texts.PHRASES["en"])
     assert set(DETAILS) == set(texts.KINDS)
+    for value in labels.STATUS:
+        assert labels.status(value, "en") != labels.status(value, "ru")
+    for value in labels.PRIORITY:
+        assert labels.priority(value, "en") != labels.priority(value, "ru")
 
 
 @pytest.mark.parametrize("kind,reader", list(itertools.product(texts.KINDS,
@@ -105,7 +114,7 @@ def test_reminders_say_what_the_client_must_do(status, words):
                          status_note="Какой размер?")
     mail = render(reminder, open_ticket, CLIENT1, public_url=URL)
     assert words in mail.body
-    assert labels.STATUS[open_ticket.status] in mail.subject
+    assert labels.status(open_ticket.status, "ru") in mail.subject
     assert "Какой размер?" in mail.body
 
 
@@ -170,3 +179,43 @@ def test_an_unknown_language_falls_back_to_russian():
     reader.language = "de"
     assert render(notice("reminder", to_status="needs_info"), ticket(), reader,
                   public_url=URL).language == "ru"
+
+
+def due(moment: datetime) -> pb.Sla:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return pb.Sla(state=pb.Sla.STATE_RUNNING, due_time=stamp)
+
+
+# The desired day 2026-12-05; the SLA due at 11:30 UTC, 14:30 in Moscow.
+DUE = due(datetime(2026, 12, 5, 11, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("reader,day,moment", [
+    (DEV1, "Желаемая дата: 05.12.2026", "Срок SLA: 05.12.2026 14:30 (Europe/Moscow)"),
+    (DEV2, "Desired date: Dec 5, 2026", "SLA due: Dec 5, 2026, 14:30 (Europe/Moscow)"),
+], ids=["ru", "en"])
+def test_dates_are_written_the_way_the_readers_language_writes_them(reader, day, moment):
+    the_ticket = ticket(desired_date="2026-12-05", sla=DUE)
+    created = render(notice("ticket_created"), the_ticket, reader, public_url=URL).body
+    breach = render(notice("sla_breach", text="resolution"), the_ticket, reader,
+                    public_url=URL).body
+    assert day in created.splitlines()
+    assert moment in breach.splitlines()
+    if reader.language == "en":  # the defect: English mails showed Russian dates
+        assert "05.12.2026" not in created + breach
+
+
+def test_the_sla_due_time_is_shown_in_the_studios_time_zone():
+    breach = texts.render(notice("sla_breach", text="resolution"), ticket(sla=DUE), DEV2,
+                          public_url=URL, timezone="Asia/Vladivostok").body
+    assert "SLA due: Dec 5, 2026, 21:30 (Asia/Vladivostok)" in breach.splitlines()
+
+
+def test_a_paused_sla_clock_shows_no_due_time():
+    paused = ticket(sla=pb.Sla(state=pb.Sla.STATE_PAUSED))
+    for reader in (DEV1, DEV2):
+        body = render(notice("sla_warning", text="resolution"), paused, reader,
+                      public_url=URL).body
+        assert not [line for line in body.splitlines()
+                    if line.startswith(("Срок SLA", "SLA due"))]
