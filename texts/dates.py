@@ -76,6 +76,12 @@ def input_mask(language: str) -> str:
     return INPUT_FORMATS.get(language, INPUT_FORMATS['ru'])[1]
 
 
+def typing_mask(language: str) -> str:
+    """Quasar's mask of what is typed into a date field in `language`: `##.##.####`,
+    `##/##/####` (digits only; the separators come by themselves)."""
+    return ''.join('#' if c in 'DMY' else c for c in input_mask(language))
+
+
 def input_hint(language: str) -> str:
     """`ДД.ММ.ГГГГ`, `MM/DD/YYYY`."""
     return INPUT_FORMATS.get(language, INPUT_FORMATS['ru'])[2]

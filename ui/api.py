@@ -2,7 +2,7 @@
 
 Pages build an `Api` for the account they were opened by (`Api.of_current_user()`) and
 keep it for their callbacks: a callback triggered by another user's action would read
-*that* user's `app.storage.user` (see ENGINEERING.md, the cross-user pitfall).
+*that* user's `app.storage.user` (see docs/ENGINEERING.md, the cross-user pitfall).
 Every failed call becomes an `ApiError` told in the reader's language; no gRPC error reaches
 the page as a traceback.
 """
@@ -78,7 +78,7 @@ DESCRIPTIONS = {
     'is required': N_('обязательное поле'),
     'must be at most': N_('слишком длинное значение'),
     'today or later': N_('дата не может быть раньше сегодняшней'),
-    'must be a date': N_('дата в формате ГГГГ-ММ-ДД'),
+    'must be a date': N_('такой даты нет'),
     'sites': N_('выберите сайт организации'),
     'site of': N_('выберите сайт организации'),
     'is not a user': N_('выберите контакт вашей организации'),
@@ -143,6 +143,7 @@ _state = _State()
 def setup(settings: Settings) -> None:
     """Opens the shared channels when the app starts and closes them when it stops."""
     _state.settings = settings
+    labels.use_studio_zone(settings.timezone)
     app.on_startup(_open)
     app.on_shutdown(_close)
 

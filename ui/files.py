@@ -61,18 +61,22 @@ UNAVAILABLE = (N_('Файл сейчас недоступен'), N_('Попро�
 
 # --- pure helpers ------------------------------------------------------------------------
 
-def format_size(size: int) -> str:
-    """`2621440` -> «2,5 МБ» (2.5 MB in English): binary units, one decimal."""
+def format_size(size: int, *, limit: int | None = None) -> str:
+    """`2621440` -> «2,5 МБ» (2.5 MB in English): binary units, one decimal, rounded down
+    so that a size under a limit never reads as the limit; a size over `limit` is rounded
+    up instead, so that it never reads as the limit either (25 МБ + 1 Б: «25,1 МБ»)."""
     if size < 1024:
         return _('{size} Б').format(size=size)
-    value = size / 1024
-    unit = N_('КБ')
-    if value >= 1024:
-        value, unit = value / 1024, N_('МБ')
-    shown = f'{value:.1f}'.rstrip('0').rstrip('.')
+    unit, name = 1024, N_('КБ')
+    if size >= 1024 * 1024:
+        unit, name = 1024 * 1024, N_('МБ')
+    tenths = size * 10 // unit
+    if limit is not None and size > limit and size * 10 % unit:
+        tenths += 1  # a part of a tenth over the limit is a whole tenth
+    shown = f'{tenths // 10}.{tenths % 10}'.removesuffix('.0')
     if i18n.current_language() == 'ru':
         shown = shown.replace('.', ',')  # the Russian decimal comma
-    return f'{shown} {_(unit)}'
+    return f'{shown} {_(name)}'
 
 
 def ascii_fallback(name: str) -> str:

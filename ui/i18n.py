@@ -3,7 +3,7 @@
 The catalogs and formats are the `texts` package's (shared with the worker's e-mails);
 this module binds them to the language of the browser client being served. Each client answers in the language its page was built with (`use_language`):
 never read from `app.storage.user`, which in a callback triggered by another user's
-action belongs to *that* user (ENGINEERING.md, the cross-user pitfall).
+action belongs to *that* user (docs/ENGINEERING.md, the cross-user pitfall).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Labels and colours of the domain's enums in the reader's language (the labels are the
-`texts` package's, shared with the e-mails)."""
+`texts` package's, shared with the e-mails), and the studio's time zone in which the UI
+shows moments."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.common.platform.config import Settings
+from texts import labels as texts_labels
+from texts.labels import ACTION, PRIORITY, ROLE, ROLE_TITLE, STATUS, WAITING_FOR_CLIENT
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-
-from texts.labels import ACTION, PRIORITY, ROLE, ROLE_TITLE, STATUS, WAITING_FOR_CLIENT
 
 from . import i18n
 from .i18n import N_, _
@@ -32,12 +34,9 @@ PRIORITY_COLOR = {
     pb.PRIORITY_CRITICAL: 'negative',
 }
 
-# What the text of an action is called in its dialog (the rules say which actions need one).
-ACTION_TEXT = {
-    'question': N_('Вопрос клиенту'),
-    'summary': N_('Что сделано'),
-    'reason': N_('Причина'),
-}
+# The studio's time zone, in which moments and SLA due times read: the configured one
+# (TICKETDESK_TIMEZONE) until the studio settings provide it (`use_studio_zone`).
+_studio = {'zone': Settings.model_fields['timezone'].default}
 
 # Form fields as the server names them (last path segment) -> the form's labels.
 FIELD = {
@@ -81,9 +80,9 @@ def action(value: int) -> str:
     return _(ACTION[value]) if value in ACTION else pb.Action.Name(value)
 
 
-def action_text(kind: str) -> str:
-    """What the text an action needs is called: `question` -> «Вопрос клиенту»."""
-    return _(ACTION_TEXT[kind]) if kind in ACTION_TEXT else _('Текст')
+def text_kind(value: int) -> str:
+    """What the text an action takes is called (AllowedAction.text_kind): «Причина»."""
+    return texts_labels.text_kind(value, i18n.current_language())
 
 
 def role_title(role: str) -> str:
@@ -109,18 +108,27 @@ def day(iso: str) -> str:
         return iso
 
 
-def moment(stamp: Timestamp, zone: str = 'Europe/Moscow') -> str:
+def studio_zone() -> str:
+    """The IANA time zone of the studio (`Europe/Moscow`): the one place the UI asks."""
+    return _studio['zone']
+
+
+def use_studio_zone(zone: str) -> None:
+    _studio['zone'] = zone
+
+
+def moment(stamp: Timestamp, zone: str | None = None) -> str:
     """A protobuf timestamp in the studio's time zone, `01.03.2025 14:05`."""
     if not stamp.seconds and not stamp.nanos:
         return '—'
-    return i18n.format_moment(_local(stamp, zone))
+    return i18n.format_moment(_local(stamp, zone or studio_zone()))
 
 
-def moment_day(stamp: Timestamp, zone: str = 'Europe/Moscow') -> str:
+def moment_day(stamp: Timestamp, zone: str | None = None) -> str:
     """The day of a protobuf timestamp in the studio's time zone, `01.03.2025`."""
     if not stamp.seconds and not stamp.nanos:
         return '—'
-    return i18n.format_day(_local(stamp, zone).date())
+    return i18n.format_day(_local(stamp, zone or studio_zone()).date())
 
 
 def _local(stamp: Timestamp, zone: str) -> datetime:

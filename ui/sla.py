@@ -1,26 +1,24 @@
 """The SLA state of a ticket as the staff queue shows it (pure: no NiceGUI here).
 
-«Просрочен» when a target was missed (or the due time has passed), «Скоро» when the
-next deadline is within two hours, the due time otherwise, «—» while the clock is paused
-(the ticket waits for the client) or stopped (closed).
+The ticket's workflow keeps the clock (Ticket.sla); this only presents it: «Просрочен»
+when a target was missed, «Скоро» when a running clock's due time is within two hours,
+the due time otherwise, «—» while the clock is paused (the ticket waits for the client)
+or stopped (closed). Times read in the studio's time zone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from texts import dates
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from . import i18n
+from . import i18n, labels
 from .i18n import _
 
 SOON = timedelta(hours=2)
-ZONE = ZoneInfo('Europe/Moscow')
-CLOSED = (pb.STATUS_DONE, pb.STATUS_CANCELLED)
-# The clock pauses while the ticket waits for the client, whatever due time was last recorded.
-WAITING = (pb.STATUS_NEEDS_INFO, pb.STATUS_AWAITING_ACCEPTANCE)
+Sla = pb.Sla
 
 BREACHED, SOON_KIND, DUE, PAUSED = 'breached', 'soon', 'due', 'paused'
 COLORS = {BREACHED: 'negative', SOON_KIND: 'orange-9', DUE: 'grey-9', PAUSED: 'grey-6'}
@@ -42,10 +40,10 @@ class SlaState:
         return ICONS[self.kind]
 
 
-def due_time(ticket: pb.Ticket) -> datetime | None:
-    if not ticket.HasField('sla_due_time'):
+def due_time(sla: pb.Sla) -> datetime | None:
+    if not sla.HasField('due_time'):
         return None
-    stamp = ticket.sla_due_time
+    stamp = sla.due_time
     if not stamp.seconds and not stamp.nanos:
         return None
     return stamp.ToDatetime(tzinfo=UTC)
@@ -53,16 +51,15 @@ def due_time(ticket: pb.Ticket) -> datetime | None:
 
 def sla_state(ticket: pb.Ticket, now: datetime | None = None) -> SlaState:
     now = now or datetime.now(UTC)
-    due = due_time(ticket)
+    sla = ticket.sla
+    due = due_time(sla)
     hint = _('Срок SLA: {due}').format(due=when(due, now)) if due else ''
-    if ticket.sla_breached:
+    if sla.state == Sla.STATE_BREACHED:
         return SlaState(BREACHED, _('Просрочен'), hint or _('Цель SLA пропущена'))
-    if ticket.status in CLOSED:
-        return SlaState(PAUSED, '—')
-    if due is None or ticket.status in WAITING:
+    if sla.state == Sla.STATE_PAUSED:
         return SlaState(PAUSED, '—', _('SLA на паузе: тикет ждёт ответа клиента'))
-    if due <= now:
-        return SlaState(BREACHED, _('Просрочен'), hint)
+    if sla.state != Sla.STATE_RUNNING or due is None:  # stopped, or not the studio's to see
+        return SlaState(PAUSED, '—')
     if due - now <= SOON:
         return SlaState(SOON_KIND, _('Скоро'), hint)
     return SlaState(DUE, when(due, now), hint)
@@ -71,10 +68,4 @@ def sla_state(ticket: pb.Ticket, now: datetime | None = None) -> SlaState:
 def when(moment: datetime, now: datetime) -> str:
     """`сегодня 15:40`, `завтра 11:00` or `02.12 11:00`, in the studio's time zone
     (`today 15:40`, `tomorrow 11:00`, `Dec 2, 11:00` in English)."""
-    local, today = moment.astimezone(ZONE), now.astimezone(ZONE).date()
-    clock = local.strftime('%H:%M')
-    if local.date() == today:
-        return _('сегодня {time}').format(time=clock)
-    if local.date() == today + timedelta(days=1):
-        return _('завтра {time}').format(time=clock)
-    return i18n.format_moment(local, year=local.year != today.year)
+    return dates.format_relative(moment, now, i18n.current_language(), labels.studio_zone())

@@ -11,7 +11,6 @@ made elsewhere); a field being edited is never overwritten under the person's ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from nicegui import ui
 
@@ -20,6 +19,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from . import labels
 from .api import ApiError
 from .frame import show_error
+from .widgets import DateField
 from .workspace_api import WorkspaceApi, field_label
 from .i18n import N_, _
 
@@ -99,9 +99,10 @@ class StaffPanel:
                                           on_change=self._edited) \
                     .props('outlined dense clearable').classes('w-full').mark('estimate')
                 self.estimate.props['suffix'] = _('ч')
-                self.planned = ui.date_input(_('Плановая дата'), value=self.saved.planned_date,
-                                             on_change=self._edited) \
-                    .props('outlined dense clearable').classes('w-full').mark('planned-date')
+                self.planned = DateField(_('Плановая дата'), value=self.saved.planned_date,
+                                         on_change=self._edited)
+                self.planned.input.props('outlined dense clearable').classes('w-full') \
+                    .mark('planned-date')
             with ui.row().classes('w-full items-center gap-2'):
                 self.state = ui.label('').classes('text-sm text-orange-9').mark('staff-state')
                 ui.space()
@@ -139,7 +140,7 @@ class StaffPanel:
         return Values(assignee=self.assignee.value or UNASSIGNED,
                       priority=self.priority.value or self.saved.priority,
                       estimate_hours=float(estimate) if estimate not in (None, '') else 0.0,
-                      planned_date=(self.planned.value or '').strip())
+                      planned_date=self.planned.iso())
 
     def _edited(self) -> None:
         changed = self.current().changed(self.saved) if hasattr(self, 'planned') else []
@@ -170,7 +171,7 @@ class StaffPanel:
         if 'estimate_hours' in fields:
             self.estimate.set_value(values.estimate_hours or None)
         if 'planned_date' in fields:
-            self.planned.set_value(values.planned_date)
+            self.planned.set_iso(values.planned_date)
         self._edited()
 
     def _check(self) -> dict[str, str]:
@@ -179,19 +180,15 @@ class StaffPanel:
         estimate = self.estimate.value
         if estimate not in (None, '') and not 0 <= float(estimate) <= MAX_ESTIMATE:
             problems[field_label('estimate_hours')] = _('от 0 до 10 000 часов')
-        planned = (self.planned.value or '').strip()
-        if planned:
-            try:
-                date.fromisoformat(planned)
-            except ValueError:
-                problems[field_label('planned_date')] = _('выберите дату в календаре (ГГГГ-ММ-ДД)')
+        if problem := self.planned.problem():
+            problems[field_label('planned_date')] = problem
         return problems
 
     def _widgets(self) -> dict[str, ui.element]:
         return {field_label('assignee'): self.assignee,
                 field_label('priority'): self.priority,
                 field_label('estimate_hours'): self.estimate,
-                field_label('planned_date'): self.planned}
+                field_label('planned_date'): self.planned.input}
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         for label, element in self._widgets().items():

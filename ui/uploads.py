@@ -121,7 +121,8 @@ class FilePicker:
                 with ui.row().classes('w-full items-baseline gap-2 no-wrap'):
                     ui.label(picked.name).classes('font-medium ellipsis min-w-0') \
                         .tooltip(picked.name)
-                    ui.label(files.format_size(picked.size)) \
+                    # Over the limit never reads as the limit: «2,1 МБ» beside «Файл больше 2 МБ».
+                    ui.label(files.format_size(picked.size, limit=self.limit)) \
                         .classes('text-caption text-grey-7 shrink-0')
                 if picked.state == SENDING:
                     self._bars[picked] = ui.linear_progress(value=picked.progress,

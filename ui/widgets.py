@@ -1,16 +1,31 @@
-"""Small pieces the pages share: the status badge and user text with clickable links."""
+"""Small pieces the pages share: the status badge, user text with clickable links and the
+date field."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from nicegui import ui
 
-from . import labels
+from texts import dates
+
+from . import i18n, labels
+from .i18n import N_, _
 
 # Only http(s) links become links; everything else stays text.
 LINK = re.compile(r'https?://[^\s<>"\'«»]+', re.IGNORECASE)
 TRAILING = '.,;:!?)]}'
+# A table's status cell (a Vue template, translated whole): «есть замечания» under the
+# status, not in its badge, so that a phone's narrow column wraps.
+STATUS_CELL = N_('''
+<q-td :props="props">
+  <div class="column items-start q-gutter-y-xs">
+    <q-badge :color="props.row.status_color" :label="props.value" class="text-sm px-3 py-1 rounded-full"/>
+    <q-badge v-if="props.row.remarks" outline color="orange-9" label="есть замечания" class="remarks"/>
+  </div>
+</q-td>
+''')
 
 
 def status_badge(status: int) -> ui.badge:
@@ -69,12 +84,83 @@ def caption(text: str) -> None:
     ui.label(text).classes('text-xs text-grey-7 uppercase tracking-wide')
 
 
-def field_row(title: str, *lines: str, empty: str = '—') -> None:
+def field_row(title: str, *lines: str, empty: str = '—') -> ui.column:
     """A caption over its value; extra lines (an e-mail, a phone) in smaller print."""
     shown = [line for line in lines if line]
-    with ui.column().classes('gap-0 min-w-0'):
+    with ui.column().classes('gap-0 min-w-0') as row:
         caption(title)
         ui.label(shown[0] if shown else empty).classes('text-body1') \
             .style('overflow-wrap: anywhere')
         for line in shown[1:]:
             ui.label(line).classes('text-body2 text-grey-8').style('overflow-wrap: anywhere')
+    return row
+
+
+class DateField:
+    """A date as the reader's language writes it (ДД.ММ.ГГГГ, MM/DD/YYYY): typed through a
+    mask or picked in Quasar's calendar (the same mask), read as a date; the services get
+    ISO (YYYY-MM-DD). What cannot be read stays in the field with a message beside it."""
+
+    def __init__(self, label: str, *, value: str = '', earliest: date | None = None,
+                 on_change=None):
+        self.language = i18n.current_language()  # of the page: callbacks never ask again
+        self.input = ui.input(label, value=self.shown(value), on_change=on_change)
+        self.input.props['mask'] = dates.typing_mask(self.language)
+        self.input.props['placeholder'] = dates.input_hint(self.language)
+        self.input.props['inputmode'] = 'numeric'  # a phone offers its digits
+        with self.input.add_slot('append'):
+            with ui.button(icon='event').props('flat round dense') as self.button:
+                with ui.menu() as self.menu:
+                    self.picker = ui.date(mask=dates.input_mask(self.language),
+                                          on_change=self._picked)
+        self.button.props['aria-label'] = _('Выбрать дату в календаре')
+        if earliest is not None:  # Quasar hands the options YYYY/MM/DD, whatever the mask
+            self.picker.props[':options'] = f"d => d >= '{earliest.strftime('%Y/%m/%d')}'"
+        self.picker.bind_value(self.input)
+
+    def _picked(self) -> None:
+        if self.menu.value and self.parsed_or_none() is not None:
+            self.menu.close()  # a day was chosen: back to the form
+
+    def shown(self, iso: str) -> str:
+        """An ISO date as the field shows it; anything else as it is."""
+        try:
+            return dates.format_input_day(date.fromisoformat(iso), self.language) if iso else ''
+        except ValueError:
+            return iso
+
+    @property
+    def text(self) -> str:
+        return (self.input.value or '').strip()
+
+    def day(self) -> date | None:
+        """The date typed or picked; None when empty; ValueError when it is not a date."""
+        return dates.parse_input_day(self.text, self.language)
+
+    def parsed_or_none(self) -> date | None:
+        try:
+            return self.day()
+        except ValueError:
+            return None
+
+    def iso(self) -> str:
+        """What the services get: YYYY-MM-DD, or the text itself when it is not a date."""
+        day = self.parsed_or_none()
+        return day.isoformat() if day else self.text
+
+    def set_iso(self, iso: str) -> None:
+        self.input.set_value(self.shown(iso))
+
+    def problem(self) -> str:
+        """Why the text is not a date, in words; empty when it is one (or empty)."""
+        try:
+            self.day()
+        except ValueError:
+            return _('Введите дату в формате {pattern}').format(
+                pattern=dates.input_hint(self.language))
+        return ''
+
+    def show_error(self, problem: str) -> None:
+        self.input.props['error'] = bool(problem)
+        self.input.props['error-message'] = problem
+        self.input.update()

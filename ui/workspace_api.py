@@ -2,7 +2,7 @@
 the ticket's history.
 
 `WorkspaceApi` is an `Api` for one account (build it from the account captured when the
-page was built, never from `app.storage.user` inside a callback: ENGINEERING.md, the
+page was built, never from `app.storage.user` inside a callback: docs/ENGINEERING.md, the
 cross-user pitfall). Its failures are `ApiError`s told in Russian; the staff fields' problems
 are keyed by the labels of the staff panel.
 """
@@ -27,8 +27,6 @@ T = TypeVar('T')
 
 PAGE = 100  # the services' largest page
 ALL_ORGANIZATIONS = 'organizations/-'
-# At most this many tickets are read to filter a queue by «не назначен» in the UI.
-SCAN_LIMIT = 1000
 
 # The staff panel's fields, as the server names them.
 FIELDS = {
@@ -49,7 +47,7 @@ def field_label(name: str) -> str:
 PROBLEMS = (
     ('developer or manager', N_('выберите активного сотрудника студии')),
     ('between 0 and', N_('от 0 до 10 000 часов')),
-    ('must be a date', N_('дата в формате ДД.ММ.ГГГГ')),
+    ('must be a date', N_('такой даты нет')),
     ('must be low, normal', N_('выберите приоритет')),
     ('must look like users', N_('выберите сотрудника студии')),
     ('is required', N_('обязательное поле')),
@@ -65,21 +63,6 @@ class WorkspaceApi(Api):
     async def queue(self, request: pb.ListTicketsRequest) -> pb.ListTicketsResponse:
         return await self._call(_clients().tickets.ListTickets(
             request, metadata=self._metadata, timeout=CALL_TIMEOUT))
-
-    async def scan(self, request: pb.ListTicketsRequest) -> tuple[list[pb.Ticket], bool]:
-        """Every ticket of a query, up to SCAN_LIMIT; True when there were more."""
-        tickets: list[pb.Ticket] = []
-        page = pb.ListTicketsRequest()
-        page.CopyFrom(request)
-        page.page_size, page.page_token = PAGE, ''
-        while True:
-            answer = await self.queue(page)
-            tickets.extend(answer.tickets)
-            if not answer.next_page_token:
-                return tickets, False
-            if len(tickets) >= SCAN_LIMIT:
-                return tickets, True
-            page.page_token = answer.next_page_token
 
     async def sites(self, organization: str = ALL_ORGANIZATIONS) -> list[pb.Site]:
         sites: list[pb.Site] = []

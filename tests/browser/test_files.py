@@ -59,6 +59,10 @@ async def test_ticket_with_files(base_url, new_page, screenshot, max_upload_byte
     await expect(picked(client, CSV_NAME)).to_contain_text('ожидает')
     limit_mb = max_upload_bytes // (1024 * 1024)
     await expect(picked(client, big_name)).to_contain_text(f'Файл больше {limit_mb} МБ')
+    # Its size never reads as the limit: rounded up past it, not down onto it.
+    await expect(picked(client, big_name)).to_contain_text(f'{limit_mb},1 МБ')
+    assert f'{limit_mb} МБ' not in (await picked(client, big_name).inner_text()) \
+        .replace(f'Файл больше {limit_mb} МБ', '')
     await expect(picked(client, big_name)).to_contain_text('ошибка')
     # A file the files service refuses by its content: known once the ticket exists.
     await client.locator('input[type=file]').set_input_files(

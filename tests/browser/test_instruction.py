@@ -1,4 +1,4 @@
-"""The client instruction (seed/client-instruction.ru.txt), walked step by step in real
+"""The client instruction (docs/client-instruction.ru.txt), walked step by step in real
 Chromium: a client of «ООО Ромашка» files a ticket with every field of the form, the studio
 asks a question, the client answers, the work is submitted, sent back with remarks, submitted
 again and accepted."""
@@ -43,7 +43,7 @@ async def test_client_instruction_step_by_step(base_url, new_page, screenshot, t
     await act(developer, 'Взять в работу', 'В работе')
     await act(developer, 'Сдать на приемку', 'Ожидает приемку', text=SUMMARY)
     await check_awaiting_acceptance(client, screenshot)
-    await send_remarks(client)
+    await send_remarks(client, screenshot)
 
     await developer.goto(f'{base_url}/queue?q={number}')  # the queue, searched by number
     row = developer.get_by_role('row').filter(has_text=title)
@@ -52,6 +52,7 @@ async def test_client_instruction_step_by_step(base_url, new_page, screenshot, t
     await expect(developer.get_by_text('есть замечания', exact=True)).to_be_visible()
     await take_back(developer)
     await expect(status_of(client)).to_have_text('В работе', timeout=TIMEOUT)
+    await expect(client.get_by_text('Ваши замечания переданы студии')).to_have_count(0)
     await act(developer, 'Сдать на приемку', 'Ожидает приемку', text='Цена «Нежности» исправлена.')
     await accept(client, screenshot)
 
@@ -96,9 +97,10 @@ async def step3_describe(client: Page, base_url: str, title: str, tmp_path, scre
                      .get_by_text(str(today.day - 1), exact=True)).to_have_count(1)
     await picker.locator('.q-date__calendar-item--in').get_by_text(
         str(today.day), exact=True).click()
-    await expect(client.get_by_label('Желаемая дата реализации')).to_have_value(today.isoformat())
-    await client.keyboard.press('Escape')
-    await expect(picker).to_have_count(0)
+    # Shown as it was picked, the way the card shows dates: ДД.ММ.ГГГГ (the service gets ISO).
+    await expect(client.get_by_label('Желаемая дата реализации')) \
+        .to_have_value(today.strftime('%d.%m.%Y'))
+    await expect(picker).to_have_count(0)  # a picked day closes the calendar
     (tmp_path / PNG_NAME).write_bytes(png())                                             # 6
     (tmp_path / XLSX_NAME).write_bytes(xlsx())
     await client.locator('input[type=file]').set_input_files(
@@ -182,11 +184,22 @@ async def check_awaiting_acceptance(client: Page, screenshot) -> None:
     await screenshot(client, 'instruction-awaiting-acceptance')
 
 
-async def send_remarks(client: Page) -> None:
-    """ОТПРАВКА ТИКЕТА В ДОРАБОТКУ: remarks in a comment mark the ticket."""
+async def send_remarks(client: Page, screenshot) -> None:
+    """ОТПРАВКА ТИКЕТА В ДОРАБОТКУ: remarks in a comment mark the ticket; the client is told
+    they were registered, and «Принять работы» steps back (still there, outlined)."""
     await comment(client, REMARKS)
+    await expect(client.get_by_role('alert').filter(has_text='Замечания отправлены')) \
+        .to_contain_text('Студия получила уведомление', timeout=TIMEOUT)
+    banner = client.locator('.bg-green-1').filter(has_text='Ваши замечания переданы студии')
+    await expect(banner).to_contain_text('заберёт тикет в доработку')
     await expect(client.get_by_text('есть замечания', exact=True)).to_be_visible(timeout=TIMEOUT)
     await expect(status_of(client)).to_have_text('Ожидает приемку')
+    button = client.get_by_role('button', name='Принять работы')
+    await expect(button).to_have_class(re.compile(r'\bq-btn--outline\b'))
+    await expect(button).not_to_have_class(re.compile(r'\bbg-positive\b'))
+    await expect(client.get_by_text('Есть замечания: студия вернёт тикет в доработку')) \
+        .to_be_visible()
+    await screenshot(client, 'instruction-remarks')
 
 
 async def take_back(developer: Page) -> None:

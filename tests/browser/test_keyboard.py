@@ -49,7 +49,9 @@ async def test_login_and_new_ticket_by_keyboard(base_url, new_page):
     await keys.type('Баннер: https://romashka.example.com/promo')
     await keys.press('Tab')
     await expect(page.get_by_label('Желаемая дата реализации')).to_be_focused()
-    await keys.type(date.today().isoformat())
+    await keys.type(date.today().strftime('%d%m%Y'))  # digits only: the mask adds the dots
+    await expect(page.get_by_label('Желаемая дата реализации')) \
+        .to_have_value(date.today().strftime('%d.%m.%Y'))
     save = page.get_by_role('button', name='Сохранить')
     for _ in range(3):  # the calendar button, «Добавить файлы», «Приоритет»
         await keys.press('Tab')

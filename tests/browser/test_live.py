@@ -32,7 +32,7 @@ async def test_open_card_follows_the_studio(base_url, new_page, backend, screens
     await expect(status_of(client)).to_have_text('В работе', timeout=TIMEOUT)
     await expect(thread(client).get_by_text(STARTED)).to_be_visible(timeout=TIMEOUT)
     assert await client.evaluate('window.tdSamePage === true'), 'the card reloaded'
-    # The update reached the client's page in the client's own view (ENGINEERING.md,
+    # The update reached the client's page in the client's own view (docs/ENGINEERING.md,
     # the cross-user pitfall): no studio controls, no internal note, the client's name.
     await expect(thread(client).get_by_text(NOTE)).to_have_count(0)
     await expect(client.get_by_text('Работа студии')).to_have_count(0)

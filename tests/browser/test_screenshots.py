@@ -1,5 +1,7 @@
 """Pictures of the main pages, in Russian and in English, for people to look at
-(test-artifacts/screenshots/<lang>/), and the pages on a phone-sized screen."""
+(test-artifacts/screenshots/<lang>/): the list, the form, a card in every status, the
+remarks confirmation, the card on a phone, the queue and the administration; and the pages
+on a phone-sized screen."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ TICKETS = {
     'done': (pb.STATUS_DONE, 'Исправить опечатку на странице «О нас»'),
     'cancelled': (pb.STATUS_CANCELLED, 'Перенести блог на поддомен'),
 }
-# The statuses as PRODUCT.md names them.
+# The statuses as docs/PRODUCT.md names them.
 STATUS = {
     'ru': {'queued': 'В очереди', 'in_progress': 'В работе', 'needs_info': 'Требует уточнений',
            'awaiting_acceptance': 'Ожидает приемку', 'done': 'Выполнен', 'cancelled': 'Отменён'},
@@ -30,6 +32,10 @@ STATUS = {
 }
 CREATE = {'ru': 'Создать тикет', 'en': 'Create ticket'}
 CONTACT = {'ru': 'Контакт', 'en': 'Contact'}
+COMMENT = {'ru': 'Комментарий', 'en': 'Comment'}
+SEND = {'ru': 'Отправить', 'en': 'Send'}
+REMARKS = {'ru': 'Телефон в подвале остался старый.', 'en': 'The footer still shows the old phone.'}
+REMARKS_SENT = {'ru': 'Ваши замечания переданы студии', 'en': 'Your remarks have reached the studio'}
 QUASAR_LANG = {'ru': 'ru', 'en': 'en-US'}
 PHONE = {'width': 390, 'height': 844}
 NO_OVERFLOW = 'document.documentElement.scrollWidth <= window.innerWidth'
@@ -70,6 +76,9 @@ async def test_main_pages(lang, base_url, new_page, backend, cards, screenshot):
             await expect(client.get_by_text(ticket.title)).to_be_visible()
             await expect(status_of(client)).to_have_text(STATUS[lang][code])
             await screenshot(client, f'{index:02}-card-{code}', lang)
+        await remarks_confirmation(client, base_url, backend, lang, screenshot)
+        await phone_card(await new_page(), base_url, cards['awaiting_acceptance'], lang,
+                         screenshot)
 
         manager = await new_page()
         await sign_in(manager, base_url, 'manager')
@@ -97,6 +106,29 @@ async def test_phone_sized_screen(base_url, new_page, cards, screenshot):
     await expect(client.get_by_role('button', name='Принять работы')).to_be_visible()
     await check_fits(client, 'phone-card', screenshot)
     await create_ticket_within_reach(client)
+
+
+async def remarks_confirmation(client: Page, base_url: str, backend: Backend, lang: str,
+                               screenshot) -> None:
+    """A client's remarks on work awaiting acceptance, as the card acknowledges them."""
+    ticket = await backend.ticket(f'Поменять телефон в подвале ({uuid.uuid4().hex[:4]})',
+                                  pb.STATUS_AWAITING_ACCEPTANCE)
+    await client.goto(f'{base_url}/tickets/{ticket.number}')
+    await client.get_by_label(COMMENT[lang]).fill(REMARKS[lang])
+    await client.get_by_role('button', name=SEND[lang]).click()
+    await expect(client.get_by_text(REMARKS_SENT[lang])).to_be_visible(timeout=TIMEOUT)
+    await expect(client.get_by_role('alert')).to_be_visible()  # the notification, in the picture
+    await screenshot(client, '11-card-remarks', lang)
+
+
+async def phone_card(client: Page, base_url: str, ticket: pb.Ticket, lang: str,
+                     screenshot) -> None:
+    await client.set_viewport_size(PHONE)
+    await sign_in(client, base_url, 'romashka')
+    await client.goto(f'{base_url}/tickets/{ticket.number}')
+    await expect(client.get_by_label(COMMENT[lang])).to_be_visible()
+    await expect(status_of(client)).to_have_text(STATUS[lang]['awaiting_acceptance'])
+    await screenshot(client, '12-card-phone', lang)
 
 
 def row_of(page: Page, ticket: pb.Ticket):

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 from playwright.async_api import Page, expect
 
-from tests.support.browser import sign_in
+from tests.support.browser import sign_in, status_of
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 TIMEOUT = 20_000  # ms; a transition waits for the ticket's workflow
 NOTE_LABEL = 'Внутренняя заметка — клиент не видит'
@@ -98,7 +99,7 @@ async def test_developer_works_a_ticket_from_the_queue(base_url, new_page, scree
     await developer.get_by_role('button', name='Назначить меня').click()
     await developer.get_by_label('Оценка, ч').fill('6')
     planned = date.today() + timedelta(days=9)
-    await developer.get_by_label('Плановая дата').fill(planned.isoformat())
+    await developer.get_by_label('Плановая дата').fill(planned.strftime('%d.%m.%Y'))
     await expect(developer.get_by_text('Не сохранено: исполнитель, оценка, плановая дата')) \
         .to_be_visible()
     await developer.get_by_role('button', name='Сохранить').click()
@@ -182,3 +183,24 @@ async def test_developer_works_a_ticket_from_the_queue(base_url, new_page, scree
     await expect(sla_cells.filter(has_not_text='Просрочен')).to_have_count(0, timeout=TIMEOUT)
     if await sla_cells.count():
         assert set(await column(developer, 7)) == {'Просрочен'}
+
+
+async def test_taking_a_ticket_into_work_assigns_it(base_url, new_page, backend, screenshot):
+    """«Взять в работу» on an unassigned ticket: the card shows the new assignee at once
+    (it reads the ticket again after the action), the history says so."""
+    ticket = await backend.ticket(f'Никто не назначен {uuid.uuid4().hex[:6]}')
+    developer = await new_page()
+    await sign_in(developer, base_url, 'developer')
+    await developer.goto(f'{base_url}/tickets/{ticket.number}')
+    assignee = developer.get_by_label('Исполнитель', exact=True)
+    await expect(assignee).to_have_value('Не назначен')
+    await developer.get_by_role('button', name='Взять в работу').click()
+    await expect(status_of(developer)).to_have_text('В работе', timeout=TIMEOUT)
+    await expect(assignee).to_have_value('Дмитрий Козлов', timeout=TIMEOUT)
+    history = developer.locator('.q-card').filter(has_text='История')
+    await expect(history).to_contain_text('назначено: Дмитрий Козлов', timeout=TIMEOUT)
+    await expect(developer.get_by_text('Не сохранено')).to_have_count(0)  # nothing to save
+    await screenshot(developer, 'workspace-started-assigned')
+    ticket = await backend.tickets.GetTicket(pb.GetTicketRequest(name=ticket.name),
+                                             metadata=await backend.as_('developer'))
+    assert ticket.assignee  # the service agrees

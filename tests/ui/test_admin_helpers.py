@@ -6,7 +6,8 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from services.common.server.errors import invalid
+from services.common.server.errors import invalid, violation
+from ticketdesk.errors.v1 import errors_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from ui.admin_api import describe, translate
 from ui.admin_widgets import business_days
@@ -88,9 +89,11 @@ class FakeError(grpc.aio.AioRpcError):
 
 
 def test_violations_are_keyed_by_form_field():
-    status = invalid([('organization.display_name', 'is required'),
-                      ('settings.calendar', 'no working weekdays'),
-                      ('settings.calendar', 'not a time of day (HH:MM): \'25:00\'')]).to_status()
+    status = invalid([
+        violation('organization.display_name', errors_pb2.REQUIRED, 'is required'),
+        violation('settings.calendar', errors_pb2.NO_WORKING_DAYS, 'no working weekdays'),
+        violation('settings.calendar', errors_pb2.NOT_A_TIME,
+                  'not a time of day (HH:MM): \'25:00\'')]).to_status()
     error = translate(FakeError(status))
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.violations == {

@@ -20,11 +20,21 @@ MIB = 1024 * 1024
 
 
 @pytest.mark.parametrize(('size', 'shown'), [
-    (0, '0 Б'), (1023, '1023 Б'), (1024, '1 КБ'), (1536, '1,5 КБ'), (20_990, '20,5 КБ'),
+    (0, '0 Б'), (1023, '1023 Б'), (1024, '1 КБ'), (1536, '1,5 КБ'), (20_990, '20,4 КБ'),
     (2 * MIB, '2 МБ'), (int(2.5 * MIB), '2,5 МБ'), (25 * MIB, '25 МБ'), (3 * 1024 * MIB, '3072 МБ'),
+    (25 * MIB - 1, '24,9 МБ'),  # rounded down: under the limit never reads as the limit
 ])
 def test_format_size(size, shown):
     assert files.format_size(size) == shown
+
+
+@pytest.mark.parametrize(('size', 'shown'), [
+    (25 * MIB + 1, '25,1 МБ'), (25 * MIB + 100 * 1024, '25,1 МБ'), (int(25.1 * MIB), '25,1 МБ'),
+    (26 * MIB, '26 МБ'), (25 * MIB, '25 МБ'), (25 * MIB - 1, '24,9 МБ'),
+])
+def test_a_size_over_the_limit_never_reads_as_the_limit(size, shown):
+    assert files.format_size(size, limit=25 * MIB) == shown
+    assert files.too_large(25 * MIB) == 'Файл больше 25 МБ'
 
 
 @pytest.mark.parametrize(('name', 'fallback'), [

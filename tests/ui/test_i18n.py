@@ -18,7 +18,7 @@ from nicegui.client import Client
 from nicegui.page import page
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import admin_widgets, files, history, i18n, labels, sla
+from ui import admin_widgets, files, history, i18n, labels, sla, widgets
 
 UI = Path(i18n.__file__).parent
 TEXTS = UI.parent / 'texts'
@@ -191,6 +191,37 @@ def test_the_plain_file_pages_speak_the_account_language():
     assert 'All tickets' in english
     russian = files.file_page(files.UNAVAILABLE, 'ru')
     assert '<html lang="ru">' in russian and '<h1>Файл сейчас недоступен</h1>' in russian
+
+
+@pytest.mark.parametrize(('code', 'shown', 'typing', 'picker', 'hint', 'problem'), [
+    ('ru', '05.12.2026', '##.##.####', 'DD.MM.YYYY', 'ДД.ММ.ГГГГ',
+     'Введите дату в формате ДД.ММ.ГГГГ'),
+    ('en', '12/05/2026', '##/##/####', 'MM/DD/YYYY', 'MM/DD/YYYY',
+     'Enter the date as MM/DD/YYYY'),
+])
+async def test_a_date_field_is_typed_and_picked_as_the_language_writes_dates(
+        code, shown, typing, picker, hint, problem):
+    with clients(code) as (client,), client:
+        field = widgets.DateField('Дата', value='2026-12-05', earliest=dt.date(2026, 12, 1))
+        assert field.input.value == shown and field.picker.value == shown
+        assert (field.input.props['mask'], field.input.props['placeholder']) == (typing, hint)
+        assert field.picker.props['mask'] == picker  # the calendar writes the same
+        assert field.picker.props[':options'] == "d => d >= '2026/12/01'"
+        assert (field.iso(), field.problem()) == ('2026-12-05', '')
+        field.input.value = '31.31.2026' if code == 'ru' else '31/31/2026'
+        assert field.problem() == problem
+        assert field.iso() == field.input.value  # kept as typed, for the person to correct
+        field.input.value = ''
+        assert (field.day(), field.iso(), field.problem()) == (None, '', '')
+        field.set_iso('2027-01-09')
+        assert field.input.value == ('09.01.2027' if code == 'ru' else '01/09/2027')
+
+
+async def test_sizes_over_the_limit_in_english():
+    with clients('en') as (client,), client:
+        assert files.format_size(2 * 1024 * 1024 + 1, limit=2 * 1024 * 1024) == '2.1 MB'
+        assert files.too_large(2 * 1024 * 1024) == 'The file is larger than 2 MB'
+        assert files.format_size(2 * 1024 * 1024 - 1) == '1.9 MB'
 
 
 async def test_the_sla_clock_in_english():

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+from google.protobuf.field_mask_pb2 import FieldMask
 from nicegui.testing import User
 
 from tests.support.stack import Stack
-from tests.ui.conftest import eventually, on_sqlite, see, signed_in, staff, table_rows
+from tests.ui.conftest import eventually, on_sqlite, see, signed_in, staff, table_rows, the
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
+from ui.workspace_api import WorkspaceApi
 
 pytestmark = on_sqlite
 
@@ -44,3 +48,32 @@ async def test_a_client_is_sent_from_the_queue_to_the_list(user: User, stack: St
     await user.open('/queue')
     await see(user, marker='counters')  # the client's list
     await user.should_not_see(marker='queue-counters')
+
+
+async def test_unassigned_tickets_come_from_the_service_page_by_page(
+        user: User, stack: Stack, monkeypatch: pytest.MonkeyPatch):
+    asked: list[pb.ListTicketsRequest] = []
+    queue = WorkspaceApi.queue
+
+    async def recorded(self, request):
+        asked.append(request)
+        return await queue(self, request)
+
+    monkeypatch.setattr(WorkspaceApi, 'queue', recorded)
+    word = f'слово{secrets.token_hex(4)}'
+    org = await stack.new_organization()
+    free = await stack.new_ticket(org, title=f'Никто не взял {word}')
+    taken = await stack.new_ticket(org, title=f'Уже взяли {word}')
+    developer = await staff(stack)
+    await stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
+        ticket=pb.Ticket(name=taken.name, assignee=developer.name),
+        update_mask=FieldMask(paths=['assignee'])), metadata=await stack.login(developer.email))
+    await signed_in(user, developer.email)
+    await user.open(f'/queue?q={word}')
+    await eventually(lambda: sorted(row['number'] for row in table_rows(user, 'queue')),
+                     sorted([free.number, taken.number]))
+    the(user, 'filter-assignee').value = 'unassigned'
+    await eventually(lambda: [row['number'] for row in table_rows(user, 'queue')], [free.number])
+    last = asked[-1]
+    assert last.unassigned_only and not last.assignee
+    assert last.page_size == 25 and last.query == word  # one page, as for any other filter

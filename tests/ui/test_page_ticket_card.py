@@ -1,5 +1,6 @@
 """The ticket card: its buttons are the workflow's allowed actions for the person and the
-status, internal notes stay with the studio, and a ticket one may not see does not exist."""
+status (Ticket.allowed_actions), internal notes stay with the studio, and a ticket one may
+not see does not exist."""
 
 from __future__ import annotations
 
@@ -39,13 +40,19 @@ async def world(stack: Stack) -> World:
     return world
 
 
-def action_buttons(user: User) -> set[str]:
-    """The texts of the card's action buttons: the bar and «Принять работы» at the top."""
+def action_buttons(user: User, *markers: str) -> set[str]:
+    """The texts of the card's action buttons: «Принять работы» at the top, the bar under the
+    title and the actions that end the ticket at the bottom (or only those of `markers`)."""
     with user:
-        found = [*ElementFilter(marker='actions', local_scope=False),
-                 *ElementFilter(marker='accept', local_scope=False)]
+        found = [element for marker in markers or ('accept', 'actions', 'ending-actions')
+                 for element in ElementFilter(marker=marker, local_scope=False)]
     return {b.text for element in found for b in [element, *element.descendants()]
             if isinstance(b, ui.button)}
+
+
+def buttons_of(ticket: pb.Ticket) -> set[str]:
+    """The buttons the allowed actions make (the answer to a question is a comment)."""
+    return {BUTTON[a.action] for a in ticket.allowed_actions if a.action in BUTTON}
 
 
 async def open_card(user: User, ticket: pb.Ticket) -> None:
@@ -54,36 +61,43 @@ async def open_card(user: User, ticket: pb.Ticket) -> None:
 
 
 async def test_a_client_accepts_work_awaiting_acceptance(user: User, world: World):
-    ticket = await world.ticket_in(Status.AWAITING_ACCEPTANCE)
-    allowed = (await world.get(ticket.name, 'client')).allowed_actions
-    assert set(allowed) == {pb.ACTION_ACCEPT, pb.ACTION_WITHDRAW}
+    ticket = await world.get((await world.ticket_in(Status.AWAITING_ACCEPTANCE)).name)
+    assert {a.action for a in ticket.allowed_actions} == {pb.ACTION_ACCEPT, pb.ACTION_WITHDRAW}
     await signed_in(user, world.org.email)
     await open_card(user, ticket)
-    assert action_buttons(user) == {BUTTON[a] for a in allowed}
+    assert action_buttons(user) == buttons_of(ticket)
     assert the(user, 'accept').text == 'Принять работы'
+    assert 'unelevated' in the(user, 'accept').props  # the big green one: no remarks yet
+    # Withdrawing sits apart from accepting, at the bottom of the card.
+    assert action_buttons(user, 'ending-actions') == {'Отозвать тикет'}
+    assert action_buttons(user, 'accept', 'actions') == {'Принять работы'}
 
 
 async def test_a_developer_takes_a_queued_ticket_into_work(user: User, world: World):
-    ticket = await world.ticket_in(Status.QUEUED)
-    allowed = (await world.get(ticket.name, 'developer')).allowed_actions
-    assert pb.ACTION_START_WORK in allowed
+    ticket = await world.get((await world.ticket_in(Status.QUEUED)).name, 'developer')
+    assert pb.ACTION_START_WORK in {a.action for a in ticket.allowed_actions}
     await signed_in(user, world.developer.email)
     await open_card(user, ticket)
-    assert action_buttons(user) == {BUTTON[a] for a in allowed}
+    assert action_buttons(user) == buttons_of(ticket)
+    assert action_buttons(user, 'ending-actions') == {'Закрыть тикет'}
     user.find('Взять в работу').click()
     await eventually(lambda: the(user, 'status').text, 'В работе')
     now = await world.get(ticket.name, 'developer')
     assert now.status == pb.STATUS_IN_PROGRESS
-    await eventually(lambda: action_buttons(user), {BUTTON[a] for a in now.allowed_actions})
+    await eventually(lambda: action_buttons(user), buttons_of(now))
     assert 'Взять в работу' not in action_buttons(user)
+    # Whoever starts the work on an unassigned ticket is its assignee: the card shows it
+    # at once (it reads the ticket again after the action).
+    assert now.assignee == world.developer.name
+    await eventually(lambda: the(user, 'assignee').value, world.developer.name)
 
 
 async def test_a_client_has_no_studio_actions_on_a_queued_ticket(user: User, world: World):
-    ticket = await world.ticket_in(Status.QUEUED)
-    allowed = (await world.get(ticket.name, 'client')).allowed_actions
+    ticket = await world.get((await world.ticket_in(Status.QUEUED)).name)
     await signed_in(user, world.org.email)
     await open_card(user, ticket)
-    assert action_buttons(user) == {BUTTON[a] for a in allowed} == {'Отозвать тикет'}
+    assert action_buttons(user) == buttons_of(ticket) == {'Отозвать тикет'}
+    await user.should_not_see(marker='actions')  # no studio steps: the bar is not there
 
 
 @pytest.fixture(scope='module')
@@ -138,3 +152,22 @@ async def test_staff_keep_the_organization_after_commenting(user: User, world: W
     await see(user, kind=ui.label, content='Начнём завтра утром')  # in the thread, refreshed
     assert the(user, 'comment').value == ''
     await user.should_see('Организация')
+
+
+async def test_the_planned_date_is_typed_as_russian_writes_it(user: User, world: World):
+    ticket = await world.ticket_in(Status.QUEUED)
+    await signed_in(user, world.developer.email)
+    await open_card(user, ticket)
+    planned = the(user, 'planned-date')
+    assert (planned.props['mask'], planned.props['placeholder']) == ('##.##.####', 'ДД.ММ.ГГГГ')
+    user.find(marker='planned-date').type('32.01.2031')
+    user.find(marker='staff-save').click()
+    await eventually(lambda: planned.props.get('error-message'),
+                     'Введите дату в формате ДД.ММ.ГГГГ')
+    assert planned.value == '32.01.2031'  # kept for correcting
+    planned.value = '15.01.2031'
+    user.find(marker='staff-save').click()
+    await see(user, 'Сохранено')
+    assert (await world.get(ticket.name, 'developer')).planned_date == '2031-01-15'
+    assert planned.value == '15.01.2031'
+    await see(user, kind=ui.label, content='15.01.2031')  # the card's «Плановая дата»

@@ -1,5 +1,5 @@
-"""The workspace's pure helpers: the SLA state of the queue, the history's Russian lines,
-the queue's address."""
+"""The workspace's pure helpers: the SLA state of the queue (as Ticket.sla says it), the
+history's Russian lines, the queue's address and request."""
 
 from __future__ import annotations
 
@@ -9,39 +9,53 @@ from urllib.parse import unquote_plus
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
+from ui import labels
 from ui.history import describe, hours
-from ui.pages.queue import OPEN, Filters
+from ui.queue_filters import OPEN, Filters
 from ui.sla import sla_state, when
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+Sla = pb.Sla
 
 
-def ticket(due: datetime | None = None, **fields) -> pb.Ticket:
+def ticket(state: int = Sla.STATE_RUNNING, due: datetime | None = None, **fields) -> pb.Ticket:
     fields.setdefault('status', pb.STATUS_IN_PROGRESS)
-    t = pb.Ticket(**fields)
+    t = pb.Ticket(sla=Sla(state=state), **fields)
     if due is not None:
         stamp = Timestamp()
         stamp.FromDatetime(due)
-        t.sla_due_time.CopyFrom(stamp)
+        t.sla.due_time.CopyFrom(stamp)
     return t
 
 
-def test_sla_state():
-    assert sla_state(ticket(NOW + timedelta(hours=5)), NOW).text == 'сегодня 17:00'
-    assert sla_state(ticket(NOW + timedelta(hours=5)), NOW).kind == 'due'
-    soon = sla_state(ticket(NOW + timedelta(minutes=90)), NOW)
+def test_sla_state_presents_the_workflow_clock():
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).text == 'сегодня 17:00'
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).kind == 'due'
+    soon = sla_state(ticket(due=NOW + timedelta(minutes=90)), NOW)
     assert (soon.text, soon.kind, soon.color) == ('Скоро', 'soon', 'orange-9')
     assert 'сегодня 13:30' in soon.hint
-    assert sla_state(ticket(NOW + timedelta(hours=2)), NOW).text == 'Скоро'
-    assert sla_state(ticket(NOW + timedelta(hours=2, seconds=1)), NOW).text == 'сегодня 14:00'
-    assert sla_state(ticket(NOW + timedelta(hours=1), sla_breached=True), NOW).text == 'Просрочен'
-    assert sla_state(ticket(NOW - timedelta(minutes=1)), NOW).text == 'Просрочен'
-    assert sla_state(ticket(None, sla_breached=True), NOW).kind == 'breached'
-    paused = sla_state(ticket(None, status=pb.STATUS_NEEDS_INFO), NOW)
+    assert sla_state(ticket(due=NOW + timedelta(hours=2)), NOW).text == 'Скоро'
+    assert sla_state(ticket(due=NOW + timedelta(hours=2, seconds=1)), NOW).text == \
+        'сегодня 14:00'
+    # Breached is the workflow's word, whatever the due time.
+    late = sla_state(ticket(Sla.STATE_BREACHED, NOW + timedelta(hours=1)), NOW)
+    assert (late.text, late.kind, late.color) == ('Просрочен', 'breached', 'negative')
+    assert 'сегодня 13:00' in late.hint
+    assert sla_state(ticket(Sla.STATE_BREACHED), NOW).hint == 'Цель SLA пропущена'
+    paused = sla_state(ticket(Sla.STATE_PAUSED, status=pb.STATUS_NEEDS_INFO), NOW)
     assert (paused.text, paused.kind) == ('—', 'paused')
-    assert sla_state(ticket(NOW + timedelta(hours=5), status=pb.STATUS_DONE), NOW).text == '—'
-    waiting = ticket(NOW + timedelta(hours=5), status=pb.STATUS_AWAITING_ACCEPTANCE)
-    assert sla_state(waiting, NOW).kind == 'paused'
+    assert 'паузе' in paused.hint
+    stopped = sla_state(ticket(Sla.STATE_STOPPED, status=pb.STATUS_DONE), NOW)
+    assert (stopped.text, stopped.hint) == ('—', '')
+    # A client's ticket carries no clock at all.
+    assert sla_state(pb.Ticket(status=pb.STATUS_IN_PROGRESS), NOW).text == '—'
+
+
+def test_sla_times_read_in_the_studio_zone(monkeypatch):
+    monkeypatch.setitem(labels._studio, 'zone', 'Asia/Vladivostok')  # UTC+10
+    assert labels.studio_zone() == 'Asia/Vladivostok'
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).text == 'завтра 00:00'
+    assert when(NOW, NOW) == 'сегодня 19:00'
 
 
 def test_when_is_local_and_short():
@@ -110,5 +124,9 @@ def test_queue_address_round_trip():
 def test_queue_request():
     request = Filters(assignee='me', sla='breached').request('users/d')
     assert request.assignee == 'users/d' and request.sla_breached_only
+    assert not request.unassigned_only
     assert list(request.statuses) == list(OPEN) and request.order_by == 'sla_due_time'
-    assert Filters(assignee='unassigned').request('users/d').assignee == ''
+    # «Не назначены» is the service's filter, paged by the service like any other.
+    unassigned = Filters(assignee='unassigned').request('users/d')
+    assert (unassigned.assignee, unassigned.unassigned_only) == ('', True)
+    assert list(unassigned.statuses) == list(OPEN) and unassigned.page_size == 25

@@ -8,153 +8,26 @@ same queue. Staff land here: `/` shows this queue to them (ui/pages/tickets_list
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from urllib.parse import urlencode
-
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from .. import i18n, labels, widgets
+from .. import i18n, labels, queue_table, widgets
 from ..api import Api, ApiError
 from ..frame import frame, show_error
-from ..sla import sla_state, when
+from ..queue_filters import ASSIGNEES, PAGE_SIZE, SLA_FILTERS, SORTS, STATUS_CODES, Filters
 from ..workspace_api import WorkspaceApi
-from ..i18n import N_, _
+from ..i18n import _
 
-PAGE_SIZE = 25
 REFRESH_SECONDS = 30.0
-OPEN = (pb.STATUS_QUEUED, pb.STATUS_IN_PROGRESS, pb.STATUS_NEEDS_INFO,
-        pb.STATUS_AWAITING_ACCEPTANCE)
-STATUS_CODES = {s: pb.Status.Name(s).removeprefix('STATUS_').lower() for s in labels.STATUS}
-PRIORITY_CODES = {p: pb.Priority.Name(p).removeprefix('PRIORITY_').lower()
-                  for p in labels.PRIORITY}
-SORTS = {
-    'sla_due_time': N_('Срок SLA'),
-    'update_time desc': N_('Обновлён'),
-    'priority desc': N_('Приоритет'),
-    'create_time desc': N_('Создан'),
-}
 TOGGLE_STYLE = 'border: 1px solid #b0bec5; border-radius: 6px'
-ASSIGNEES = {'anyone': N_('Все'), 'me': N_('Мои'), 'unassigned': N_('Не назначены')}
-SLA_FILTERS = {'all': N_('Все'), 'breached': N_('Просроченные')}
-
-COLUMNS = [
-    {'name': 'number', 'label': N_('№'), 'field': 'number', 'align': 'left'},
-    {'name': 'title', 'label': N_('Название'), 'field': 'title', 'align': 'left',
-     'style': 'min-width: 16rem'},
-    {'name': 'organization', 'label': N_('Организация'), 'field': 'organization', 'align': 'left',
-     'style': 'white-space: nowrap'},
-    {'name': 'site', 'label': N_('Сайт'), 'field': 'site', 'align': 'left'},
-    {'name': 'priority', 'label': N_('Приоритет'), 'field': 'priority', 'align': 'left'},
-    {'name': 'status', 'label': N_('Статус'), 'field': 'status', 'align': 'left'},
-    {'name': 'assignee', 'label': N_('Исполнитель'), 'field': 'assignee', 'align': 'left'},
-    {'name': 'sla', 'label': 'SLA', 'field': 'sla', 'align': 'left',
-     'style': 'white-space: nowrap'},
-    {'name': 'updated', 'label': N_('Обновлён'), 'field': 'updated', 'align': 'left',
-     'style': 'white-space: nowrap'},
-]
-
-# Vue templates interpolate with {{ }}, which escapes: user text stays text.
-NUMBER_CELL = '''
-<q-td :props="props">
-  <a :href="'/tickets/' + props.value" class="text-primary font-medium no-underline">#{{ props.value }}</a>
-</q-td>
-'''
-STATUS_CELL = N_('''
-<q-td :props="props">
-  <div class="column items-start q-gutter-y-xs">
-    <q-badge :color="props.row.status_color" :label="props.value" class="text-sm px-3 py-1 rounded-full"/>
-    <q-badge v-if="props.row.remarks" outline color="orange-9" label="есть замечания" class="remarks"/>
-  </div>
-</q-td>
-''')
-PRIORITY_CELL = '''
-<q-td :props="props">
-  <span :class="'text-' + props.row.priority_color + ' text-weight-medium'">{{ props.value }}</span>
-</q-td>
-'''
-SLA_CELL = '''
-<q-td :props="props">
-  <span :class="'text-' + props.row.sla_color + ' text-weight-medium row no-wrap items-center'">
-    <q-icon v-if="props.row.sla_icon" :name="props.row.sla_icon" size="xs" class="q-mr-xs"/>
-    {{ props.value }}
-    <q-tooltip v-if="props.row.sla_hint">{{ props.row.sla_hint }}</q-tooltip>
-  </span>
-</q-td>
-'''
-ASSIGNEE_CELL = '''
-<q-td :props="props">
-  <span v-if="props.value">{{ props.value }}</span>
-  <span v-else class="text-grey-6">—</span>
-</q-td>
-'''
 
 
 def _options(choices: dict[str, str]) -> dict[str, str]:
     """A select's or toggle's choices (msgids) in the reader's language."""
     return {value: _(title) for value, title in choices.items()}
-
-
-@dataclass
-class Filters:
-    """What the queue shows; also its address."""
-
-    statuses: list[int] = field(default_factory=lambda: list(OPEN))
-    organization: str = ''
-    site: str = ''
-    priorities: list[int] = field(default_factory=list)
-    assignee: str = 'anyone'
-    sla: str = 'all'
-    order: str = 'sla_due_time'
-    query: str = ''
-
-    @classmethod
-    def parse(cls, params) -> Filters:
-        """From the address; anything unknown falls back to the default."""
-        f = cls()
-        codes = {v: k for k, v in STATUS_CODES.items()}
-        if 'status' in params:
-            f.statuses = [codes[c] for c in params['status'].split(',') if c in codes]
-        priorities = {v: k for k, v in PRIORITY_CODES.items()}
-        f.priorities = [priorities[c] for c in params.get('priority', '').split(',')
-                        if c in priorities]
-        org = params.get('org', '')
-        f.organization = org if org.startswith('organizations/') else ''
-        site = params.get('site', '')
-        f.site = site if f.organization and site.startswith(f.organization + '/sites/') else ''
-        f.assignee = params.get('who', '') if params.get('who') in ASSIGNEES else 'anyone'
-        f.sla = params.get('sla', '') if params.get('sla') in SLA_FILTERS else 'all'
-        f.order = params.get('sort', '') if params.get('sort') in SORTS else 'sla_due_time'
-        f.query = params.get('q', '')[:200]
-        return f
-
-    def address(self) -> str:
-        params = {'status': ','.join(STATUS_CODES[s] for s in self.statuses),
-                  'org': self.organization, 'site': self.site,
-                  'priority': ','.join(PRIORITY_CODES[p] for p in self.priorities),
-                  'who': '' if self.assignee == 'anyone' else self.assignee,
-                  'sla': '' if self.sla == 'all' else self.sla,
-                  'sort': '' if self.order == 'sla_due_time' else self.order,
-                  'q': self.query}
-        if self.statuses == list(OPEN):
-            params.pop('status')
-        query = urlencode({k: v for k, v in params.items() if v or k == 'status'})
-        return '/queue' + (f'?{query}' if query else '')
-
-    def request(self, me: str) -> pb.ListTicketsRequest:
-        return pb.ListTicketsRequest(
-            page_size=PAGE_SIZE, statuses=self.statuses, organization=self.organization,
-            site=self.site, priorities=self.priorities,
-            assignee=me if self.assignee == 'me' else '', query=self.query.strip(),
-            order_by=self.order, sla_breached_only=self.sla == 'breached')
-
-    @property
-    def narrowed(self) -> bool:
-        return self != Filters(statuses=self.statuses) or self.statuses != list(OPEN)
 
 
 @ui.page('/queue', response_timeout=20)
@@ -186,8 +59,6 @@ class Queue:
         self.counts: dict[int, int] = {}
         self.tokens = ['']  # the page token of every page up to the shown one
         self.next_token = ''
-        self.local: list[pb.Ticket] | None = None  # «не назначены»: filtered here
-        self.truncated = False
         self.organizations: dict[str, str] = {}
         self.people: dict[str, str] = {}
         self.sites: dict[str, str] = {}
@@ -290,15 +161,15 @@ class Queue:
             self._empty()
             return
         rows = [self._row(t) for t in self.tickets]
-        table = ui.table(columns=i18n.columns(COLUMNS), rows=rows, row_key='number',
+        table = ui.table(columns=i18n.columns(queue_table.COLUMNS), rows=rows, row_key='number',
                          pagination={'rowsPerPage': 0}) \
             .props('flat bordered wrap-cells hide-pagination') \
             .classes('w-full cursor-pointer').mark('queue')
-        table.add_slot('body-cell-number', NUMBER_CELL)
-        table.add_slot('body-cell-status', _(STATUS_CELL))
-        table.add_slot('body-cell-priority', PRIORITY_CELL)
-        table.add_slot('body-cell-sla', SLA_CELL)
-        table.add_slot('body-cell-assignee', ASSIGNEE_CELL)
+        table.add_slot('body-cell-number', queue_table.NUMBER_CELL)
+        table.add_slot('body-cell-status', _(queue_table.STATUS_CELL))
+        table.add_slot('body-cell-priority', queue_table.PRIORITY_CELL)
+        table.add_slot('body-cell-sla', queue_table.SLA_CELL)
+        table.add_slot('body-cell-assignee', queue_table.ASSIGNEE_CELL)
         table.on('rowClick', lambda e: ui.navigate.to(f'/tickets/{e.args[1]["number"]}'))
         self._pager()
 
@@ -309,9 +180,6 @@ class Queue:
         with ui.row().classes('w-full items-center gap-2').mark('pager'):
             shown = _('{first}–{last} из {total}')
             ui.label(shown.format(first=first, last=last, total=self.total)).classes('text-grey-8')
-            if self.truncated:
-                ui.label(_('(просмотрены первые {count} тикетов: уточните фильтр)')
-                         .format(count=len(self.local or []))).classes('text-grey-7 text-sm')
             ui.space()
             ui.button(_('Назад'), icon='chevron_left', on_click=self._previous) \
                 .props('flat no-caps').set_enabled(page > 0)
@@ -332,25 +200,8 @@ class Queue:
                 ui.label(_('Очередь пуста: открытых тикетов нет')).classes('text-h6 text-grey-8')
 
     def _row(self, ticket: pb.Ticket) -> dict:
-        state = sla_state(ticket)
-        return {
-            'number': ticket.number,
-            'title': ticket.title,
-            'remarks': ticket.has_remarks,
-            'organization': ticket.organization_display_name
-            or self.organizations.get(ticket.organization, ''),
-            'site': widgets.short_url(ticket.site_url),
-            'priority': labels.priority(ticket.priority),
-            'priority_color': labels.PRIORITY_COLOR.get(ticket.priority, 'grey-8'),
-            'status': labels.status(ticket.status),
-            'status_color': labels.status_color(ticket.status),
-            'assignee': self._person(ticket.assignee),
-            'sla': state.text,
-            'sla_color': state.color,
-            'sla_icon': state.icon,
-            'sla_hint': state.hint,
-            'updated': when(ticket.update_time.ToDatetime(tzinfo=UTC), datetime.now(UTC)),
-        }
+        return queue_table.row(ticket, self.organizations.get(ticket.organization, ''),
+                               self._person(ticket.assignee))
 
     def _person(self, name: str) -> str:
         if not name:
@@ -385,19 +236,14 @@ class Queue:
             self.tokens = ['']
         if self.loaded and not quiet:  # the first load comes from the address itself
             ui.navigate.history.replace(self.filters.address())
-        if quiet:
-            self.local = None  # read the unassigned tickets again too
         self._busy = True
         self.asked += 1
         question = self.asked
         try:
-            if self.filters.assignee == 'unassigned':
-                await self._load_unassigned()
-            else:
-                answer = await self._ask_page()
-                if question != self.asked:  # the filters changed meanwhile: a newer answer comes
-                    return
-                self._show_page(answer)
+            answer = await self._ask_page()
+            if question != self.asked:  # the filters changed meanwhile: a newer answer comes
+                return
+            self._show_page(answer)
         except ApiError as error:
             if 'page_token' in error.violations:  # stale: start from the first page
                 self.tokens = ['']
@@ -415,29 +261,10 @@ class Queue:
         return await self.api.queue(request)
 
     def _show_page(self, answer: pb.ListTicketsResponse) -> None:
-        self.local, self.truncated = None, False
         self.tickets = list(answer.tickets)
         self.total = answer.total_size
         self.next_token = answer.next_page_token
         self.counts = {c.status: c.count for c in answer.status_counts}
-
-    async def _load_unassigned(self) -> None:
-        """The service filters by one assignee, not by none: «не назначены» is read in full
-        (every status, up to workspace_api.SCAN_LIMIT tickets) and filtered here."""
-        if self.local is None or len(self.tokens) == 1:
-            request = self.filters.request(self.account.name)
-            del request.statuses[:]
-            found, self.truncated = await self.api.scan(request)
-            self.local = [t for t in found if not t.assignee]
-        self.counts = {}
-        for ticket in self.local:
-            self.counts[ticket.status] = self.counts.get(ticket.status, 0) + 1
-        chosen = set(self.filters.statuses)
-        matching = [t for t in self.local if not chosen or t.status in chosen]
-        start = (len(self.tokens) - 1) * PAGE_SIZE
-        self.tickets = matching[start:start + PAGE_SIZE]
-        self.total = len(matching)
-        self.next_token = 'local' if start + PAGE_SIZE < len(matching) else ''
 
     async def _load_sites(self) -> None:
         organization = self.filters.organization
@@ -459,7 +286,6 @@ class Queue:
 
     async def _search(self, event) -> None:
         self.filters.query = event.value or ''
-        self.local = None
         await self.load()
 
     async def _statuses(self, statuses: list[int]) -> None:
@@ -476,7 +302,6 @@ class Queue:
         if (event.value or '') == self.filters.organization:
             return
         self.filters.organization, self.filters.site = event.value or '', ''
-        self.local = None
         await self._load_sites()
         await self.load()
 
@@ -484,27 +309,22 @@ class Queue:
         if (event.value or '') == self.filters.site:
             return
         self.filters.site = event.value or ''
-        self.local = None
         await self.load()
 
     async def _priority_chosen(self, event) -> None:
         self.filters.priorities = [p for p in labels.PRIORITY if p in (event.value or [])]
-        self.local = None
         await self.load()
 
     async def _order_chosen(self, event) -> None:
         self.filters.order = event.value or 'sla_due_time'
-        self.local = None
         await self.load()
 
     async def _assignee_chosen(self, event) -> None:
         self.filters.assignee = event.value or 'anyone'
-        self.local = None
         await self.load()
 
     async def _sla_chosen(self, event) -> None:
         self.filters.sla = event.value or 'all'
-        self.local = None
         await self.load()
 
     async def _reset(self) -> None:

@@ -1,13 +1,17 @@
-"""Steps 4–5 of the instruction: the ticket card, its actions and the comment thread."""
+"""Steps 4–5 of the instruction: the ticket card, its actions and the comment thread.
+
+On a wide screen the conversation («Переписка», its «Комментарий» field) sits on the right
+of the details, as step 4 says; on a phone it comes right after the details, its field
+before the thread, and the long history last.
+"""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from workflows.ticket import rules
 
-from .. import api, dialogs, history, i18n, labels, staff_panel, widgets
+from .. import api, history, i18n, labels, staff_panel, ticket_actions, widgets
 from ..api import Api, ApiError
 from ..files import attachment_list, list_files
 from ..frame import frame, show_error
@@ -51,6 +55,11 @@ class TicketCard:
         self.files: list = []  # files_pb2.File of the ticket and of its comments
         self.comment_request_id = api.new_request_id()
         self.organization = ''  # its display name, shown to staff
+        self.staff: staff_panel.StaffPanel | None = None
+        self.drafts: dict = {}  # the texts typed into the actions' dialogs, per action
+        # The client commented on work awaiting acceptance: those are remarks (the instruction's
+        # «Отправка тикета в доработку»), acknowledged before the workflow has marked them.
+        self.remarks_sent = False
         self._polling = False
 
     # --- reading ------------------------------------------------------------------------
@@ -96,6 +105,8 @@ class TicketCard:
         ticket = await self.session.get_ticket(self.number)
         comments = await self.session.list_comments(ticket.name)
         if (ticket.etag, ticket.update_time) != (self.ticket.etag, self.ticket.update_time):
+            if ticket.status != self.ticket.status:
+                self.remarks_sent = False  # taken back (or accepted): the remarks are dealt with
             self.ticket = ticket
             self.details.refresh()
         files = await self._list_files()
@@ -120,40 +131,61 @@ class TicketCard:
     def _files_of(self, comment: str) -> list:
         return [f for f in self.files if f.comment == comment]
 
+    @property
+    def remarks_pending(self) -> bool:
+        """The client's remarks on work awaiting acceptance wait for the studio."""
+        return self.ticket is not None \
+            and self.ticket.status == pb.STATUS_AWAITING_ACCEPTANCE \
+            and (self.ticket.has_remarks or self.remarks_sent)
+
     # --- the layout ---------------------------------------------------------------------
 
     def build(self) -> None:
         self.dialogs = ui.element('div')  # outlives the refreshes below
-        with ui.row().classes('w-full items-start gap-4 no-wrap max-lg:flex-wrap'):
-            with ui.column().classes('grow min-w-0 max-lg:w-full gap-4'):
+        # One column in the order a phone shows it; from `lg` a grid whose right column
+        # holds the conversation beside everything else (the last row takes the slack, so
+        # that a long conversation leaves no gaps between the cards on the left).
+        with ui.element('div').classes(
+                'w-full flex flex-col gap-4 lg:grid lg:items-start '
+                'lg:grid-cols-[minmax(0,1fr)_26rem] lg:grid-rows-[auto_auto_1fr]') \
+                .mark('card-layout'):
+            with ui.element('div').classes('w-full min-w-0 lg:col-start-1'):
                 self.details()
-                staff_panel.attach(self)  # assignee, priority, estimate, planned date (staff)
-                history.attach(self)
-            with ui.card().classes('w-[26rem] max-lg:w-full gap-3 shrink-0'):
+            with ui.card().classes('w-full gap-3 lg:col-start-2 lg:row-start-1 lg:row-span-3') \
+                    .mark('conversation'):
                 ui.label(_('Переписка')).classes('text-h6')
-                self.thread()
-                self._comment_form()
+                # The field before the thread on a phone (reachable without scrolling it),
+                # under it on a wide screen.
+                with ui.element('div').classes('w-full flex flex-col gap-2 lg:order-last') \
+                        .mark('comment-form'):
+                    self._comment_form()
+                with ui.element('div').classes('w-full'):
+                    self.thread()
+            if not self.session.account.is_client:  # assignee, priority, estimate, planned date
+                with ui.element('div').classes('w-full min-w-0 lg:col-start-1'):
+                    self.staff = staff_panel.attach(self)
+            with ui.element('div').classes('w-full min-w-0 lg:col-start-1'):
+                history.attach(self)
 
     @ui.refreshable_method
     def details(self) -> None:
         ticket = self.ticket
         assert ticket is not None
-        with ui.card().classes('w-full gap-4 p-6'):
+        with ui.card().classes('w-full gap-4 p-6 max-sm:p-4'):
             with ui.row().classes('w-full items-center gap-3'):
                 ui.label(_('Тикет #{number}').format(number=ticket.number)) \
                     .classes('text-h5 font-medium') \
                     .mark('ticket-number')
                 widgets.status_badge(ticket.status)
-                if ticket.has_remarks:
-                    ui.badge(_('есть замечания'), color='orange-8').props('outline')
+                if self.remarks_pending:
+                    ui.badge(_('есть замечания'), color='orange-8').props('outline') \
+                        .mark('remarks')
                 ui.space()
-                if pb.ACTION_ACCEPT in ticket.allowed_actions:  # top right, as the instruction says
-                    ui.button(labels.action(pb.ACTION_ACCEPT), icon='check_circle',
-                              color='positive', on_click=self.accept) \
-                        .props('unelevated size=lg no-caps').mark('accept')
+                ticket_actions.accept_button(self, ticket)  # top right, as the instruction says
             ui.label(ticket.title).classes('text-h6 font-normal leading-snug') \
                 .style('overflow-wrap: anywhere').mark('ticket-title')
-            self._actions(ticket)
+            ticket_actions.remarks_banner(self)
+            ticket_actions.action_bar(self, ticket)
             self._note(ticket)
             self._fields(ticket)
             ui.separator()
@@ -163,16 +195,20 @@ class TicketCard:
                 ui.separator()
                 widgets.caption(_('Файлы'))
                 attachment_list(self._files_of(''))
+            ticket_actions.ending_area(self, ticket)  # withdraw, close: apart, at the bottom
 
     def _fields(self, ticket: pb.Ticket) -> None:
         contact = ticket.contact
-        with ui.grid().classes('w-full gap-x-8 gap-y-4 grid-cols-1 sm:grid-cols-2 md:grid-cols-3'):
+        # Two short fields a row even on a phone: the conversation is not far below.
+        wide = 'max-sm:col-span-2'  # the long ones: a row of their own on a phone
+        with ui.grid().classes('w-full gap-x-8 gap-y-4 grid-cols-2 md:grid-cols-3'):
             if self.organization:
-                widgets.field_row(_('Организация'), self.organization)
-            with ui.column().classes('gap-0 min-w-0'):
+                widgets.field_row(_('Организация'), self.organization).classes(wide)
+            with ui.column().classes(f'gap-0 min-w-0 {wide}'):
                 widgets.caption(_('Сайт'))
                 widgets.site_link(ticket.site_url)
-            widgets.field_row(_('Контакт'), contact.full_name, contact.email, contact.phone)
+            widgets.field_row(_('Контакт'), contact.full_name, contact.email, contact.phone) \
+                .classes(wide)
             widgets.field_row(_('Приоритет'), labels.priority(ticket.priority))
             widgets.field_row(_('Желаемая дата реализации'), labels.day(ticket.desired_date),
                               empty=_('не указана'))
@@ -196,60 +232,25 @@ class TicketCard:
             ui.label(title).classes('font-medium text-orange-10')
             widgets.user_text(ticket.status_note)
 
-    # --- actions ------------------------------------------------------------------------
+    # --- actions (ui/ticket_actions.py asks for what each takes) -------------------------
 
-    def _actions(self, ticket: pb.Ticket) -> None:
-        """The workflow's actions for this user now (ACCEPT sits in the header)."""
-        allowed = [a for a in ticket.allowed_actions
-                   if a in labels.ACTION and a != pb.ACTION_ACCEPT]
-        if not allowed:
-            return
-        ending = [a for a in allowed if a in (pb.ACTION_WITHDRAW, pb.ACTION_CLOSE)]
-        bar = 'p-2 rounded bg-grey-1' if len(ending) < len(allowed) else ''
-        with ui.row().classes(f'w-full items-center gap-2 {bar}').mark('actions'):
-            for action in allowed:
-                if action not in ending:
-                    ui.button(labels.action(action), on_click=lambda a=action: self.perform(a)) \
-                        .props('outline no-caps')
-            ui.space()
-            for action in ending:
-                ui.button(labels.action(action), color='negative',
-                          on_click=lambda a=action: self.perform(a)).props('flat no-caps')
-
-    async def perform(self, action: int) -> None:
-        requires = _required_text(action)
-        if requires:
-            with self.dialogs:
-                text = await dialogs.ask_text(labels.action(action),
-                                              labels.action_text(requires),
-                                              labels.action(action))
-            if text is not None:
-                await self._transition(action, text=text)
-        elif action == pb.ACTION_TAKE_BACK:
-            with self.dialogs:
-                target = await dialogs.ask_take_back()
-            if target is not None:
-                await self._transition(action, target=target)
-        else:
-            await self._transition(action)
-
-    async def accept(self) -> None:
-        with self.dialogs:
-            rating = await dialogs.ask_acceptance()
-        if rating is not None:
-            await self._transition(pb.ACTION_ACCEPT, rating=rating)
-
-    async def _transition(self, action: int, **details) -> None:
+    async def transition(self, action: int, **details) -> bool:
+        """Takes the action, then reads the ticket again (its status, its new assignee); False
+        when refused (the reason is shown)."""
         assert self.ticket is not None
         try:
             self.ticket = await self.session.transition(self.ticket.name, action,
                                                         seen=self.ticket.status, **details)
         except ApiError as error:
             show_error(error)
+            done = False
         else:
+            self.remarks_sent = False
             ui.notify(_('Статус: {status}').format(status=labels.status(self.ticket.status)),
                       type='positive')
+            done = True
         await self._refresh_all()
+        return done
 
     async def _refresh_all(self) -> None:
         try:
@@ -257,6 +258,8 @@ class TicketCard:
         except ApiError as error:
             show_error(error)
         self.details.refresh()
+        if self.staff is not None:
+            await self.staff.follow()  # the studio's fields at once, not at its next tick
 
     # --- comments -----------------------------------------------------------------------
 
@@ -288,6 +291,10 @@ class TicketCard:
 
     async def send(self) -> None:
         assert self.ticket is not None
+        # A client's comment on work awaiting acceptance is remarks: the workflow marks the
+        # ticket and tells the studio.
+        remarks = self.session.account.is_client \
+            and self.ticket.status == pb.STATUS_AWAITING_ACCEPTANCE
         body = (self.comment.value or '').strip() or self._files_note()
         if not body:
             self.comment.error = _('Напишите комментарий')
@@ -309,6 +316,10 @@ class TicketCard:
         self.comment.value = ''
         self.attach.clear_sent()
         self.comment_request_id = api.new_request_id()
+        if remarks:
+            self.remarks_sent = True
+            ui.notify(_('Замечания отправлены. Студия получила уведомление и заберёт тикет в '
+                        'доработку.'), type='positive', multi_line=True)
         await self._refresh_all()
 
 
@@ -332,9 +343,3 @@ def _comment(comment: pb.Comment, attached: list | None = None) -> None:
         if attached:
             attachment_list(attached, dense=True)
 
-
-def _required_text(action: int) -> str:
-    """What the status table calls the text this action requires; empty when none."""
-    name = pb.Action.Name(action).removeprefix('ACTION_')
-    rule = rules.TABLE.get(rules.Action[name]) if name in rules.Action.__members__ else None
-    return rule.requires if rule else ''

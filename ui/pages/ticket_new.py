@@ -13,6 +13,7 @@ from .. import api, labels
 from ..api import Api, ApiError
 from ..frame import frame, show_error
 from ..uploads import FilePicker, remember_failures
+from ..widgets import DateField
 from ..i18n import N_, _
 
 MAX_TITLE = 200
@@ -40,7 +41,7 @@ class TicketForm:
         self.account = session.account
         self.request_id = api.new_request_id()
         self.organization = '' if not self.account.is_client else self.account.organization
-        self.today = date.today().isoformat()
+        self.today = date.today()
 
     def build(self) -> None:
         with ui.card().classes('w-full max-w-3xl self-center p-6 gap-4'):
@@ -84,13 +85,10 @@ class TicketForm:
             self.files.build()
 
     def _date_field(self) -> None:
-        self.desired = ui.date_input(_('Желаемая дата реализации')).props('outlined') \
-            .classes('w-full').mark('desired-date')
-        self.desired.button.props['aria-label'] = _('Выбрать дату в календаре')
-        start = self.today.replace('-', '/')
-        self.desired.picker.props(f''':options="d => d >= '{start}'"''')
-        self.desired.props['hint'] = f'(*) {_(DATE_NOTE)}'
-        self.desired.props['bottom-slots'] = True
+        """Step 5: typed as the language writes dates, or picked; today or later."""
+        self.desired = DateField(_('Желаемая дата реализации'), earliest=self.today)
+        self.desired.input.props('outlined bottom-slots').classes('w-full').mark('desired-date')
+        self.desired.input.props['hint'] = f'(*) {_(DATE_NOTE)}'
 
     # --- loading the choices ------------------------------------------------------------
 
@@ -164,7 +162,7 @@ class TicketForm:
             title=self.title.value.strip(),
             description=self.description.value.strip(),
             contact=pb.Contact(user=self.contact.value or ''),
-            desired_date=self.desired.value or '',
+            desired_date=self.desired.iso(),
             priority=self.priority.value or pb.PRIORITY_NORMAL,
         )
 
@@ -179,17 +177,12 @@ class TicketForm:
         return all(checks)
 
     def _check_date(self) -> bool:
-        value = self.desired.value or ''
-        problem = ''
-        if value:
-            try:
-                chosen = date.fromisoformat(value)
-            except ValueError:
-                problem = _('Дата в формате ГГГГ-ММ-ДД')
-            else:
-                if chosen.isoformat() < self.today:
-                    problem = _('Дата не может быть раньше сегодняшней')
-        _set_error(self.desired, problem)
+        """A wrong date is told beside the field; the text typed stays for correcting."""
+        problem = self.desired.problem()
+        chosen = self.desired.parsed_or_none()
+        if not problem and chosen is not None and chosen < self.today:
+            problem = _('Дата не может быть раньше сегодняшней')
+        self.desired.show_error(problem)
         return not problem
 
     def _show_violations(self, error: ApiError) -> None:
@@ -198,7 +191,7 @@ class TicketForm:
                   _('Организация'): self.organizations}
         for label, problem in error.violations.items():
             if label == _('Желаемая дата реализации'):
-                _set_error(self.desired, problem)
+                self.desired.show_error(problem)
             elif label in fields:
                 fields[label].error = problem
 
@@ -218,9 +211,3 @@ class TicketForm:
 def _contact_label(user: auth_pb2.User | api.Account) -> str:
     parts = [user.full_name or user.email, user.email if user.full_name else '', user.phone]
     return ' · '.join(p for p in parts if p)
-
-
-def _set_error(element: ui.element, problem: str) -> None:
-    element.props['error'] = bool(problem)
-    element.props['error-message'] = problem
-    element.update()

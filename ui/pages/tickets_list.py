@@ -36,11 +36,6 @@ ORGANIZATION_COLUMN = {'name': 'organization', 'label': N_('Организаци
 PHONE_COLUMNS = "Quasar.Screen.xs ? ['number', 'title', 'status'] : undefined"
 
 # Vue templates interpolate with {{ }}, which escapes: user text stays text.
-STATUS_CELL = '''
-<q-td :props="props">
-  <q-badge :color="props.row.status_color" :label="props.value" class="text-sm px-3 py-1 rounded-full"/>
-</q-td>
-'''
 NUMBER_CELL = '''
 <q-td :props="props">
   <a :href="'/tickets/' + props.value" class="text-primary font-medium no-underline">#{{ props.value }}</a>
@@ -217,7 +212,7 @@ class TicketList:
             .props('flat bordered wrap-cells hide-pagination').classes('w-full cursor-pointer').mark('tickets')
         table.props[':visible-columns'] = PHONE_COLUMNS
         table.props[':dense'] = 'Quasar.Screen.xs'
-        table.add_slot('body-cell-status', STATUS_CELL)
+        table.add_slot('body-cell-status', _(widgets.STATUS_CELL))
         table.add_slot('body-cell-number', NUMBER_CELL)
         table.on('rowClick', lambda e: ui.navigate.to(f'/tickets/{e.args[1]["number"]}'))
         first = (len(self.pages) - 1) * api.PAGE_SIZE + 1
@@ -246,8 +241,8 @@ def _row(ticket: pb.Ticket, organizations: dict[str, str]) -> dict:
         or organizations.get(ticket.organization, ''),
         'site': widgets.short_url(ticket.site_url),
         'priority': labels.priority(ticket.priority),
-        'status': labels.status(ticket.status)
-        + (' · ' + _('есть замечания') if ticket.has_remarks else ''),
+        'status': labels.status(ticket.status),
+        'remarks': ticket.has_remarks,
         'status_color': labels.status_color(ticket.status),
         'desired': labels.day(ticket.desired_date),
         'planned': labels.day(ticket.planned_date),
