@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import grpc
 
 from services.common.client.channels import Clients, bearer
+from services.common.client.errors import problem_of
 from services.common.platform.config import Settings
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2
@@ -158,6 +159,16 @@ def login(key: str) -> DemoLogin:
     return next(item for item in DEMO_LOGINS if item.key == key)
 
 
+class DemoCallError(RuntimeError):
+    """A failed call of the demo builder: what it was doing, and the answer's code and
+    reason (an ErrorReason name), by which the builder decides, never by the message."""
+
+    def __init__(self, what: str, error: grpc.aio.AioRpcError):
+        problem = problem_of(error)
+        self.code, self.reason = problem.code, problem.reason
+        super().__init__(f"{what}: {self.code.name} {self.reason}: {problem.message}")
+
+
 async def _call(method, request, metadata, what: str):
     """One RPC with a bounded retry while a service is still warming up."""
     for attempt in range(5):
@@ -165,20 +176,35 @@ async def _call(method, request, metadata, what: str):
             return await method(request, metadata=metadata, timeout=CALL_TIMEOUT)
         except grpc.aio.AioRpcError as error:
             if error.code() != grpc.StatusCode.UNAVAILABLE or attempt == 4:
-                raise RuntimeError(f"{what}: {error.code().name}: {error.details()}") from error
+                raise DemoCallError(what, error) from error
             await asyncio.sleep(1 + attempt)
     raise AssertionError("unreachable")
+
+
+def _already_exists(error: DemoCallError) -> bool:
+    return error.code == grpc.StatusCode.ALREADY_EXISTS
 
 
 class DemoBuilder:
     def __init__(self, clients: Clients, settings: Settings, log=print):
         self.clients = clients
         self.service = bearer(settings.service_token.get_secret_value())
+        # Until build() reads the studio's settings: TICKETDESK_TIMEZONE is only their
+        # default before a manager saves them.
         self.today = datetime.now(ZoneInfo(settings.timezone)).date()
         self.log = log
         self.organizations: dict[str, str] = {}  # key -> organizations/{id}
         self.sites: dict[str, list[str]] = {}  # key -> site names in DEMO order
         self.sessions: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    async def studio_today(self) -> date:
+        """Today in the studio's time zone, from the studio's settings (their one source):
+        the desired dates are days from it, as the tickets service checks them."""
+        studio = await _call(self.clients.tickets.GetStudioSettings,
+                             tickets_pb2.GetStudioSettingsRequest(name="studioSettings"),
+                             self.service, "reading the studio's settings")
+        return datetime.now(ZoneInfo(studio.timezone)).date() if studio.timezone \
+            else self.today
 
     async def organization(self, demo: DemoOrganization) -> str:
         auth = self.clients.auth
@@ -188,8 +214,8 @@ class DemoBuilder:
                 request_id=request_id(f"organization:{demo.key}")),
                 self.service, f"creating organization {demo.display_name}")
             return created.name
-        except RuntimeError as error:
-            if "ALREADY_EXISTS" not in str(error):
+        except DemoCallError as error:
+            if not _already_exists(error):
                 raise
         listed = await _call(auth.ListOrganizations,
                              auth_pb2.ListOrganizationsRequest(page_size=1000, show_inactive=True),
@@ -206,8 +232,8 @@ class DemoBuilder:
                     request_id=request_id(f"site:{demo.key}:{index}")),
                     self.service, f"creating site {url}")
                 names.append(site.name)
-            except RuntimeError as error:
-                if "ALREADY_EXISTS" not in str(error):
+            except DemoCallError as error:
+                if not _already_exists(error):
                     raise
                 listed = await _call(self.clients.tickets.ListSites, tickets_pb2.ListSitesRequest(
                     parent=organization, page_size=1000, show_inactive=True),
@@ -224,8 +250,8 @@ class DemoBuilder:
                 user=user, initial_password=demo.password,
                 request_id=request_id(f"user:{demo.key}")),
                 self.service, f"creating user {demo.email}")
-        except RuntimeError as error:
-            if "ALREADY_EXISTS" not in str(error):
+        except DemoCallError as error:
+            if not _already_exists(error):
                 raise
 
     async def session(self, key: str) -> tuple[tuple[str, str], ...]:
@@ -257,12 +283,13 @@ class DemoBuilder:
                                 name=name, action=action, text=text,
                                 request_id=request_id(f"transition:{demo.key}:{index}")),
                             developer, f"moving ticket «{demo.title}»")
-            except RuntimeError as error:
+            except DemoCallError as error:
                 # A re-run after a crash: the ticket has moved on already.
-                if "FAILED_PRECONDITION" not in str(error):
+                if error.code != grpc.StatusCode.FAILED_PRECONDITION:
                     raise
 
     async def build(self) -> None:
+        self.today = await self.studio_today()
         for organization in DEMO_ORGANIZATIONS:
             self.organizations[organization.key] = await self.organization(organization)
             self.sites[organization.key] = await self.site_names(

@@ -32,8 +32,10 @@ from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 STARTUP = 120.0
 STOP = 30.0
 READY_LINE = "Press Ctrl-C to stop."
+# The public services and the internal ones (the service token's only; docs/API.md).
 EXPECTED_SERVICES = {"ticketdesk.auth.v1.AuthService", "ticketdesk.tickets.v1.TicketService",
-                     "ticketdesk.files.v1.FileService"}
+                     "ticketdesk.files.v1.FileService", "ticketdesk.auth.v1.AuthInternalService",
+                     "ticketdesk.tickets.v1.TicketInternalService"}
 
 pytestmark = pytest.mark.timeout(600)
 

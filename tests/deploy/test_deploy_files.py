@@ -1,7 +1,7 @@
 """Static checks of the deployment files (no Docker engine or cluster needed).
 
-They tie deploy/ to the code: the settings of services/common/config.py, the fixed
-ports and names of PRODUCT.md, the `ticketdesk` commands, the search attributes of
+They tie deploy/ to the code: the settings of services/common/platform/config.py, the fixed
+ports and names of docs/PRODUCT.md, the `ticketdesk` commands, the search attributes of
 `ticketdesk dev`. A new setting without documentation, a typo in a variable name, a
 port that drifted or a Deployment without a budget fails here.
 """
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 
-# PRODUCT.md, "Fixed names": default ports.
+# docs/PRODUCT.md, "Fixed names": default ports.
 PORTS = {"auth": 50051, "tickets": 50052, "files": 50053, "ui": 8080}
 TEMPORAL_PORT, TEMPORAL_UI_PORT = 7233, 8233
 MODULES = {"auth": "services.auth", "tickets": "services.tickets", "files": "services.files",
@@ -39,7 +39,7 @@ DATABASES = {"auth", "tickets", "files", "temporal", "temporal_visibility"}
 # Variables of the compose stack itself (deploy/compose.env.example), not of Settings.
 STACK_VARIABLES = {"TICKETDESK_IMAGE", "TICKETDESK_DB_PASSWORD"}
 MAX_UPLOAD = Settings.model_fields["max_upload_bytes"].default
-# /metrics, /healthz, /readyz of each process (services/common/metrics.py).
+# /metrics, /healthz, /readyz of each process (services/common/platform/metrics.py).
 METRICS = {role: Settings.model_fields[f"{role}_metrics_port"].default
            for role in ("auth", "tickets", "files", "worker", "ui")}
 PLACEHOLDER = re.compile(r"^(|CHANGE_ME|\$\{[^}]+\}|\"\"|'')$")

@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import make_url
 
 from services.common.client.channels import Clients, bearer
+from services.common.client.errors import problem_of
 from services.tickets.convert import ACTION_TO_PROTO
 from tests.faults.cluster import Retries, call
 from tests.support import postgres
@@ -315,13 +316,13 @@ def outage_create(n: int) -> pb.CreateTicketRequest:
         request_id=f"outage-{n}")
 
 
-async def outcome(start: Callable[[], Awaitable]) -> tuple[str, str]:
-    """(status code name, message) of one call."""
+async def outcome(start: Callable[[], Awaitable]) -> tuple[str, str, str]:
+    """(status code name, message, ErrorInfo reason) of one call."""
     try:
         await start()
     except grpc.aio.AioRpcError as error:
-        return error.code().name, error.details() or ""
-    return "OK", ""
+        return error.code().name, error.details() or "", problem_of(error).reason
+    return "OK", "", ""
 
 
 READS = ("GetTicket", "ListTickets", "WhoAmI", "ListFiles")
@@ -334,17 +335,17 @@ async def until_serving_again(cluster: Cluster, ticket: str) -> float:
         while True:
             calls = probes(cluster, ticket, 0)
             answers = [await outcome(calls[name]) for name in READS]
-            if all(code == "OK" for code, _ in answers):
+            if all(code == "OK" for code, _, _ in answers):
                 return time.monotonic() - restored
             await asyncio.sleep(0.2)
 
 
 async def test_database_outage_answers_unavailable_and_recovers_without_restart(cluster):
     """With every connection to PostgreSQL cut and new ones refused for 30 s, every call
-    answers UNAVAILABLE with a readable message within its deadline (never UNKNOWN,
-    INTERNAL or DEADLINE_EXCEEDED); once the database is back the same processes serve
-    again (stale pooled connections replaced), and the creates refused meanwhile,
-    retried with their request_ids, make one ticket each."""
+    answers UNAVAILABLE with a readable message and the reason UNAVAILABLE (retry) within
+    its deadline (never UNKNOWN, INTERNAL or DEADLINE_EXCEEDED); once the database is
+    back the same processes serve again (stale pooled connections replaced), and the
+    creates refused meanwhile, retried with their request_ids, make one ticket each."""
     tickets, client = cluster.clients.tickets, cluster.people["client"]
     ticket = await call(tickets.CreateTicket, pb.CreateTicketRequest(
         ticket=pb.Ticket(title="До аварии", description="База ещё доступна"),
@@ -352,7 +353,7 @@ async def test_database_outage_answers_unavailable_and_recovers_without_restart(
     before = await ticket_count(cluster)
     pids = {name: p.popen.pid for name, p in cluster.processes.items()}
     codes, messages = Counter(), Counter()
-    wrong: list[tuple[str, str, str]] = []
+    wrong: list[tuple[str, str, str, str]] = []
     cut = await asyncio.to_thread(cluster.proxy.cut)
     try:
         ends, rounds = time.monotonic() + OUTAGE_SECONDS, 0
@@ -360,17 +361,18 @@ async def test_database_outage_answers_unavailable_and_recovers_without_restart(
             rounds += 1
             calls = probes(cluster, ticket.name, rounds)
             answers = await asyncio.gather(*(outcome(start) for start in calls.values()))
-            for name, (code, message) in zip(calls, answers, strict=True):
+            for name, (code, message, reason) in zip(calls, answers, strict=True):
                 codes[code] += 1
                 messages[message] += 1
-                if code != "UNAVAILABLE" or not message:
-                    wrong.append((name, code, message))
+                if code != "UNAVAILABLE" or not message or reason != "UNAVAILABLE":
+                    wrong.append((name, code, reason, message))
             await asyncio.sleep(0.5)
     finally:
         await asyncio.to_thread(cluster.proxy.restore)
     recovered = await until_serving_again(cluster, ticket.name)
 
-    assert not wrong, f"answers other than UNAVAILABLE with a message: {set(wrong)}"
+    assert not wrong, ("answers other than UNAVAILABLE (reason UNAVAILABLE) with a "
+                       f"message: {set(wrong)}")
     for name, process in cluster.processes.items():
         assert process.running and process.popen.pid == pids[name], f"{name} restarted"
     for n in range(1, rounds + 1):  # the refused creates, retried as a client would

@@ -205,7 +205,8 @@ async def test_a_temporal_restart_loses_no_workflow_timer_or_answer(restartable)
                                                      "awaiting_acceptance"]
     await world.until(answered.name, lambda t: t.status == pb.STATUS_QUEUED, timeout=WAIT)
     # The workflow heard of the new priority: a critical first response is overdue.
-    await world.until(raised.name, lambda t: t.sla_breached, timeout=WAIT, role="developer")
+    await world.until(raised.name, lambda t: t.sla.state == pb.Sla.STATE_BREACHED,
+                      timeout=WAIT, role="developer")
     created = answers["create"]
     started = await call(stack.clients.tickets.TransitionTicket, pb.TransitionTicketRequest(
         name=created.name, action=ACTION_TO_PROTO[Action.START_WORK],

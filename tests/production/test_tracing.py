@@ -1,5 +1,5 @@
 """One trace follows a transition: TicketService.TransitionTicket → the workflow
-update → the record_transition activity → TicketService.RecordTransition."""
+update → the record_transition activity → TicketInternalService.RecordTransition."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.rules import Action, Status
 
 TICKETS = "/ticketdesk.tickets.v1.TicketService"
+# The worker's calls: the service token's only (docs/API.md).
+TICKETS_INTERNAL = "/ticketdesk.tickets.v1.TicketInternalService"
 
 
 async def test_one_trace_spans_the_service_the_workflow_and_the_activity(spans, tmp_path):
@@ -32,7 +34,7 @@ async def test_one_trace_spans_the_service_the_workflow_and_the_activity(spans, 
         wanted = [(f"{TICKETS}/TransitionTicket", SpanKind.SERVER),
                   ("StartWorkflowUpdate:transition", None), ("HandleUpdate:transition", None),
                   ("RunActivity:record_transition", None),
-                  (f"{TICKETS}/RecordTransition", SpanKind.SERVER)]
+                  (f"{TICKETS_INTERNAL}/RecordTransition", SpanKind.SERVER)]
         async with asyncio.timeout(10):  # server spans end just after the answer
             while not all(named(name, kind) for name, kind in wanted):
                 await asyncio.sleep(0.05)
@@ -51,22 +53,25 @@ async def test_one_trace_spans_the_service_the_workflow_and_the_activity(spans, 
 
 async def test_the_trace_of_a_transition_starts_at_the_persons_action_in_the_ui(
         spans, tmp_path, monkeypatch):
-    """The ticket card's buttons call `Api.transition` (ui/pages/ticket_card.py): its span
-    `ui transition` is the root, and every service, workflow and activity span of the
+    """The web UI takes a person's action through its client layer: the ticket card's
+    buttons call `TicketsClient.transition` (ui/clients/tickets.py), whose span
+    `ui transition` is the root; every service, workflow and activity span of the
     transition descends from it."""
-    from ui import api
+    from ui.clients import channels
+    from ui.clients.account import Account
+    from ui.clients.tickets import TicketsClient
 
     temporal = await start_temporal()
     stack = await start_stack(temporal, tmp_path)
     # The UI's channels as `python -m ui` opens them on start-up, to this stack.
-    monkeypatch.setattr(api, "_state", api._State(settings=stack.settings))
+    monkeypatch.setattr(channels, "_state", channels._State(settings=stack.settings))
     try:
         world = await World.create(stack)
         ticket = await world.ticket_in(Status.QUEUED)
         token = dict(world.people["developer"])["authorization"].removeprefix("Bearer ")
-        session = api.Api(api.Account(token=token, name="users/developer", role="developer"))
+        client = TicketsClient(Account(token=token, name="users/developer", role="developer"))
         spans.clear()
-        changed = await session.transition(ticket.name, ACTION_TO_PROTO[Action.START_WORK])
+        changed = await client.transition(ticket.name, ACTION_TO_PROTO[Action.START_WORK])
         assert changed.status == pb.STATUS_IN_PROGRESS
 
         wanted = [("ui transition", SpanKind.INTERNAL),
@@ -74,7 +79,7 @@ async def test_the_trace_of_a_transition_starts_at_the_persons_action_in_the_ui(
                   (f"{TICKETS}/TransitionTicket", SpanKind.SERVER),
                   ("StartWorkflowUpdate:transition", None), ("HandleUpdate:transition", None),
                   ("RunActivity:record_transition", None),
-                  (f"{TICKETS}/RecordTransition", SpanKind.SERVER)]
+                  (f"{TICKETS_INTERNAL}/RecordTransition", SpanKind.SERVER)]
 
         def named(name, kind=None):
             return [s for s in spans.get_finished_spans()
@@ -98,6 +103,6 @@ async def test_the_trace_of_a_transition_starts_at_the_persons_action_in_the_ui(
             for span in named(name, kind):
                 assert root_of(span) is action, name
     finally:
-        await api._close()
+        await channels.close_channels()
         await stack.stop()
         await temporal.shutdown()

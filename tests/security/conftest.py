@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import grpc
 import pytest
@@ -17,6 +18,7 @@ from google.protobuf.message import Message
 from grpc_status import rpc_status
 
 from services.common.client.channels import bearer
+from services.common.client.errors import problem_of
 from tests.support.stack import Metadata, Stack
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.files.v1 import files_pb2
@@ -141,8 +143,16 @@ async def world(stack) -> World:
 # ------------------------------------------------------------------ calling any RPC
 
 
-async def invoke(stub, method, request, metadata) -> tuple[grpc.StatusCode, Message | None, str]:
-    """Call `method` (a MethodDescriptor) with the right arity: (code, answer, error text).
+class Answer(NamedTuple):
+    code: grpc.StatusCode
+    message: Message | None
+    error: str  # the details and the whole status, for assertion messages and leak checks
+    reason: str  # the ErrorInfo reason (an ErrorReason name); empty on success
+
+
+async def invoke(stub, method, request, metadata) -> Answer:
+    """Call `method` (a MethodDescriptor) with the right arity: (code, answer, error text,
+    error reason).
 
     `request` is a message, or for a client stream (UploadFile) a list of messages.
     A server stream (DownloadFile) is read up to its first message.
@@ -159,8 +169,9 @@ async def invoke(stub, method, request, metadata) -> tuple[grpc.StatusCode, Mess
             answer = await send(request, metadata=metadata)
     except grpc.aio.AioRpcError as error:
         status = rpc_status.from_call(error)
-        return error.code(), None, f"{error.details()} {status}"
-    return grpc.StatusCode.OK, answer, ""
+        return Answer(error.code(), None, f"{error.details()} {status}",
+                      problem_of(error).reason)
+    return Answer(grpc.StatusCode.OK, answer, "", "")
 
 
 async def _stream(messages):

@@ -2,8 +2,10 @@
 
 The rule (AIP-193): PERMISSION_DENIED for what a role may never do, whatever the
 resource; NOT_FOUND for a resource the caller may not see, exactly as for a missing
-one. "own" is organization A's resource (the client's own organization), "foreign"
-is organization B's. Besides the status code, every answer to a client (response,
+one. The internal services (AuthInternalService, TicketInternalService) answer only the
+service token: every other caller gets PERMISSION_DENIED with the reason SERVICE_ONLY.
+"own" is organization A's resource (the client's own organization), "foreign" is
+organization B's. Besides the status code, every answer to a client (response,
 list page, error message and details) is searched for B's data and A's internal
 notes: none may appear unless the caller sent it itself.
 
@@ -23,10 +25,15 @@ import grpc
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from tests.security.conftest import CLIENTS, ROLES, World, invoke, leaked
+from services.common.client.channels import bearer
+from tests.security.conftest import CLIENTS, ROLES, World, api_token, invoke, leaked
 from tests.support.stack import PASSWORD
+from ticketdesk.auth.v1 import auth_internal_pb2 as auth_internal
+from ticketdesk.auth.v1 import auth_internal_pb2_grpc
 from ticketdesk.auth.v1 import auth_pb2 as auth
 from ticketdesk.files.v1 import files_pb2 as files
+from ticketdesk.tickets.v1 import tickets_internal_pb2 as tickets_internal
+from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as tickets
 
 OWN, FOREIGN, MISSING, NONE = "own", "foreign", "missing", "-"
@@ -163,7 +170,7 @@ async def change_password(w, role, r):
 
 
 async def authenticate(w, role, r):
-    return auth.AuthenticateRequest(
+    return auth_internal.AuthenticateRequest(
         token=pick(r, w.a.api_token, w.b.api_token, "no-such-token"))
 
 
@@ -212,6 +219,7 @@ class Row:
     fresh_caller: bool = False  # the call ends the caller's session
     label: str = ""
     xfail: str = ""  # a known defect: the row fails until it is fixed
+    reason: str = ""  # the ErrorReason every refusal (PERMISSION_DENIED) of the row carries
 
     def expected(self, role: str) -> dict[str, str]:
         codes = (self.roles.get(role) or (self.client if role in CLIENTS else self.staff)).split()
@@ -221,6 +229,28 @@ class Row:
 
 ANY = (NONE,)
 MANAGER_ONLY = {"developer": "PD", "developer_token": "PD"}
+SERVICE_ONLY = "SERVICE_ONLY"
+
+# The internal services: every caller but the service token is refused, with SERVICE_ONLY,
+# whatever the resource (even the client's own ticket).
+INTERNAL_ROWS = [
+    Row("tickets_internal", "RecordTransition", simple(
+        tickets_internal.RecordTransitionRequest, name=ticket_of,
+        action=tickets.ACTION_START_WORK, from_status=tickets.STATUS_QUEUED,
+        to_status=tickets.STATUS_IN_PROGRESS), client="PD", staff="PD", reason=SERVICE_ONLY),
+    Row("tickets_internal", "RecordSlaEvent", simple(tickets_internal.RecordSlaEventRequest,
+                                                     name=ticket_of),
+        client="PD", staff="PD", reason=SERVICE_ONLY),
+    Row("tickets_internal", "DeliverNotifications", simple(
+        tickets_internal.DeliverNotificationsRequest, event_id="e1", ticket=ticket_of,
+        kind="comment", deliveries=[tickets_internal.Delivery(recipient="users/x", title="t")]),
+        client="PD", staff="PD", reason=SERVICE_ONLY),
+    Row("tickets_internal", "MarkNotificationsEmailed", simple(
+        tickets_internal.MarkNotificationsEmailedRequest, event_id="e1",
+        recipients=["users/x"]), client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("auth_internal", "Authenticate", authenticate, client="PD", staff="PD",
+        reason=SERVICE_ONLY),
+]
 
 ROWS = [
     # --- tickets --------------------------------------------------------------------
@@ -254,12 +284,6 @@ ROWS = [
         client="OK NF NF", staff="OK OK OK"),
     Row("tickets", "UpdateSite", update_site, client="PD", staff="OK OK NF",
         roles=MANAGER_ONLY),
-    Row("tickets", "RecordTransition", simple(
-        tickets.RecordTransitionRequest, name=ticket_of, action=tickets.ACTION_START_WORK,
-        from_status=tickets.STATUS_QUEUED, to_status=tickets.STATUS_IN_PROGRESS),
-        client="PD", staff="PD"),
-    Row("tickets", "RecordSlaEvent", simple(tickets.RecordSlaEventRequest, name=ticket_of),
-        client="PD", staff="PD"),
     Row("tickets", "GetStudioSettings", simple(tickets.GetStudioSettingsRequest,
                                                name="studioSettings"),
         client="OK", staff="OK", resources=ANY),
@@ -271,13 +295,8 @@ ROWS = [
     Row("tickets", "MarkNotificationsRead", simple(tickets.MarkNotificationsReadRequest,
                                                    ticket=ticket_of),
         client="OK", staff="OK"),
-    Row("tickets", "DeliverNotifications", simple(
-        tickets.DeliverNotificationsRequest, event_id="e1", ticket=ticket_of, kind="comment",
-        deliveries=[tickets.Delivery(recipient="users/x", title="t")]),
-        client="PD", staff="PD"),
-    Row("tickets", "MarkNotificationsEmailed", simple(
-        tickets.MarkNotificationsEmailedRequest, event_id="e1", recipients=["users/x"]),
-        client="PD", staff="PD", resources=ANY),
+    # --- tickets, internal: the worker's (the service token's) only -----------------
+    *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------
     Row("files", "UploadFile", upload_file, client="OK NF NF", staff="OK OK NF"),
     Row("files", "DownloadFile", simple(files.DownloadFileRequest, name=file_of),
@@ -294,7 +313,8 @@ ROWS = [
     Row("auth", "Logout", simple(auth.LogoutRequest), client="OK", staff="OK", resources=ANY,
         fresh_caller=True),
     Row("auth", "WhoAmI", simple(auth.WhoAmIRequest), client="OK", staff="OK", resources=ANY),
-    Row("auth", "Authenticate", authenticate, client="PD", staff="PD"),
+    # --- auth, internal: the tickets and files services' (the service token's) only --
+    *INTERNAL_ROWS[4:],
     Row("auth", "ChangePassword", change_password, client="OK", staff="OK", resources=ANY,
         roles={"client_token": "FP", "developer_token": "FP"}, fresh_caller=True),
     Row("auth", "CreateOrganization", simple(auth.CreateOrganizationRequest,
@@ -333,8 +353,26 @@ ROWS = [
 FRESH_TARGETS = {"DeactivateUser": fresh_user, "ResetPassword": fresh_user,
                  "RevokeApiToken": fresh_api_token}
 
-MODULES = {"auth": auth, "tickets": tickets, "files": files}
-SERVICES = {"auth": "AuthService", "tickets": "TicketService", "files": "FileService"}
+MODULES = {"auth": auth, "tickets": tickets, "files": files,
+           "auth_internal": auth_internal, "tickets_internal": tickets_internal}
+SERVICES = {"auth": "AuthService", "tickets": "TicketService", "files": "FileService",
+            "auth_internal": "AuthInternalService",
+            "tickets_internal": "TicketInternalService"}
+INTERNAL = ("auth_internal", "tickets_internal")
+
+
+def method_of(service: str, rpc: str):
+    return MODULES[service].DESCRIPTOR.services_by_name[SERVICES[service]].methods_by_name[rpc]
+
+
+def stub_of(world: World, service: str):
+    """The stub of a row's service; the internal services share their public one's channel."""
+    clients = world.stack.clients
+    if service == "auth_internal":
+        return auth_internal_pb2_grpc.AuthInternalServiceStub(clients.auth_channel)
+    if service == "tickets_internal":
+        return tickets_internal_pb2_grpc.TicketInternalServiceStub(clients.tickets_channel)
+    return getattr(clients, service)
 
 
 def cases():
@@ -353,6 +391,17 @@ def test_the_matrix_covers_every_rpc_of_every_service():
     declared = {(s, m.name) for s, module in MODULES.items()
                 for m in module.DESCRIPTOR.services_by_name[SERVICES[s]].methods}
     assert {(row.service, row.rpc) for row in ROWS} == declared
+    # ... and every service of every generated module is one of the matrix's.
+    services = {f"{m.DESCRIPTOR.package}.{name}" for m in MODULES.values()
+                for name in m.DESCRIPTOR.services_by_name}
+    assert services == {f"{MODULES[s].DESCRIPTOR.package}.{name}" for s, name in SERVICES.items()}
+    # No internal method answers anyone but the service.
+    internal = [row for row in ROWS if row.service in INTERNAL]
+    assert {(row.service, row.rpc) for row in internal} == {
+        (s, m.name) for s in INTERNAL for m in MODULES[s].DESCRIPTOR.services_by_name[
+            SERVICES[s]].methods}
+    assert all(row.reason == SERVICE_ONLY and set(row.expected(role).values()) == {"PD"}
+               for row in internal for role in ROLES)
 
 
 @pytest.mark.parametrize(("row", "role", "resource", "expected"), list(cases()))
@@ -361,11 +410,11 @@ async def test_access(world: World, row: Row, role: str, resource: str, expected
     request = await row.build(world, role, resource)
     if row.rpc in FRESH_TARGETS:
         request.name = await FRESH_TARGETS[row.rpc](world, role, resource)
-    method = MODULES[row.service].DESCRIPTOR.services_by_name[SERVICES[row.service]] \
-        .methods_by_name[row.rpc]
-    code, answer, error = await invoke(getattr(world.stack.clients, row.service), method,
-                                       request, caller)
+    code, answer, error, reason = await invoke(stub_of(world, row.service),
+                                               method_of(row.service, row.rpc), request, caller)
     assert code == expected, error
+    if row.reason and code == grpc.StatusCode.PERMISSION_DENIED:
+        assert reason == row.reason, error
     if role in CLIENTS:
         found = leaked(f"{answer} {error}", world.secrets_for_clients(), str(request))
         assert not found, f"{role} received {found}"
@@ -381,10 +430,9 @@ async def test_foreign_and_missing_look_the_same_to_a_client(world: World):
             request = await row.build(world, "client", resource)
             if row.rpc in FRESH_TARGETS:
                 request.name = await FRESH_TARGETS[row.rpc](world, "client", resource)
-            method = MODULES[row.service].DESCRIPTOR.services_by_name[SERVICES[row.service]] \
-                .methods_by_name[row.rpc]
-            code, _, error = await invoke(getattr(world.stack.clients, row.service), method,
-                                          request, world.callers["client"])
+            code, _, error, _ = await invoke(stub_of(world, row.service),
+                                             method_of(row.service, row.rpc), request,
+                                             world.callers["client"])
             for name in sorted(world.b.markers() | set(world.missing.values()), key=len,
                                reverse=True):
                 error = error.replace(name, "<name>")
@@ -397,9 +445,37 @@ async def test_a_foreign_contact_is_refused_like_a_missing_one(world: World):
     for user in (world.b.contact.name, world.missing["user"]):
         request = tickets.CreateTicketRequest(ticket=tickets.Ticket(
             title="Контакт", description="Чужой контакт", contact=tickets.Contact(user=user)))
-        code, _, error = await invoke(world.stack.clients.tickets, tickets.DESCRIPTOR
+        code, _, error, _ = await invoke(world.stack.clients.tickets, tickets.DESCRIPTOR
                                       .services_by_name["TicketService"]
                                       .methods_by_name["CreateTicket"], request,
                                       world.callers["client"])
         answers.append((code, error.replace(user, "<user>").split(" code:")[0]))
     assert answers[0] == answers[1]
+
+
+async def test_internal_methods_answer_the_service_token_only(world: World):
+    """Every method of the internal services, from every kind of caller that is not the
+    service: PERMISSION_DENIED with SERVICE_ONLY, for an own, foreign or missing resource,
+    even from a manager or a manager-role API token. The service token gets past the gate
+    (asked about a missing resource, so that nothing changes)."""
+    callers = dict(world.callers)
+    callers["manager_token"] = bearer(await api_token(world.stack, auth.ROLE_MANAGER))
+    callers["client_token_of_b"] = bearer(world.b.api_token)
+    assert set(callers) >= {"client", "client_token", "developer", "developer_token",
+                            "manager", "manager_token"}
+    internal = [row for row in ROWS if row.service in INTERNAL]
+    for row in internal:
+        method = method_of(row.service, row.rpc)
+        for role, caller in callers.items():
+            for resource in row.resources:
+                request = await row.build(world, role, resource)
+                code, _, error, reason = await invoke(stub_of(world, row.service), method,
+                                                      request, caller)
+                assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, SERVICE_ONLY), \
+                    (row.rpc, role, resource, error)
+        request = await row.build(world, "service", MISSING if MISSING in row.resources
+                                  else NONE)
+        code, _, error, reason = await invoke(stub_of(world, row.service), method, request,
+                                              world.stack.service)
+        assert code != grpc.StatusCode.PERMISSION_DENIED and reason != SERVICE_ONLY, \
+            (row.rpc, "service", error)

@@ -1,8 +1,9 @@
 """Every non-public RPC of every service refuses a call without a valid token.
 
-The RPCs come from the service descriptors, so a new RPC is covered (and must be
-guarded) the day it is added. The tickets and files services trust a resolved token
-for `auth_cache_seconds` (the stack sets 0; see test_session_end.py for the bound).
+The RPCs come from the service descriptors, the internal services' included, so a new
+RPC is covered (and must be guarded) the day it is added. The tickets and files services
+trust a resolved token for `auth_cache_seconds` (the stack sets 0; see
+test_session_end.py for the bound).
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.auth import directory
+from services.auth import store
 from services.auth.models import Session, utcnow
 from services.auth.server import PUBLIC_METHODS
 from services.common.client.channels import bearer
 from tests.security.conftest import invoke
-from ticketdesk.auth.v1 import auth_pb2
+from ticketdesk.auth.v1 import auth_internal_pb2, auth_internal_pb2_grpc, auth_pb2
 from ticketdesk.files.v1 import files_pb2
-from ticketdesk.tickets.v1 import tickets_pb2
+from ticketdesk.tickets.v1 import tickets_internal_pb2, tickets_internal_pb2_grpc, tickets_pb2
 
-MODULES = {"auth": auth_pb2, "tickets": tickets_pb2, "files": files_pb2}
-SERVICES = {"auth": "AuthService", "tickets": "TicketService", "files": "FileService"}
+MODULES = {"auth": auth_pb2, "tickets": tickets_pb2, "files": files_pb2,
+           "auth_internal": auth_internal_pb2, "tickets_internal": tickets_internal_pb2}
+SERVICES = {"auth": "AuthService", "tickets": "TicketService", "files": "FileService",
+            "auth_internal": "AuthInternalService", "tickets_internal": "TicketInternalService"}
 GUARDED = [(service, method) for service, module in MODULES.items()
            for method in module.DESCRIPTOR.services_by_name[SERVICES[service]].methods
            if f"/{method.full_name.rsplit('.', 1)[0]}/{method.name}" not in PUBLIC_METHODS]
@@ -44,11 +47,19 @@ async def expire(stack, token: str) -> None:
     try:
         async with engine.begin() as connection:
             changed = await connection.execute(
-                update(Session).where(Session.token_hash == directory.token_hash(token))
+                update(Session).where(Session.token_hash == store.token_hash(token))
                 .values(expire_time=utcnow() - timedelta(seconds=1)))
         assert changed.rowcount == 1
     finally:
         await engine.dispose()
+
+
+def stub_of(stack, service: str):
+    if service == "auth_internal":
+        return auth_internal_pb2_grpc.AuthInternalServiceStub(stack.clients.auth_channel)
+    if service == "tickets_internal":
+        return tickets_internal_pb2_grpc.TicketInternalServiceStub(stack.clients.tickets_channel)
+    return getattr(stack.clients, service)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +96,13 @@ async def bad_tokens(stack) -> dict[str, tuple]:
 
 def test_only_login_is_public():
     assert PUBLIC_METHODS == {"/ticketdesk.auth.v1.AuthService/Login"}
+    every_service = {f"{m.DESCRIPTOR.package}.{name}" for m in MODULES.values()
+                     for name in m.DESCRIPTOR.services_by_name}
+    assert every_service == {"ticketdesk.auth.v1.AuthService",
+                             "ticketdesk.tickets.v1.TicketService",
+                             "ticketdesk.files.v1.FileService",
+                             "ticketdesk.auth.v1.AuthInternalService",
+                             "ticketdesk.tickets.v1.TicketInternalService"}
     assert len(GUARDED) == sum(len(m.DESCRIPTOR.services_by_name[SERVICES[s]].methods)
                                for s, m in MODULES.items()) - 1
 
@@ -93,7 +111,7 @@ def test_only_login_is_public():
                          ids=[f"{s}.{m.name}" for s, m in GUARDED])
 async def test_rpc_refuses_a_missing_malformed_expired_or_revoked_token(stack, bad_tokens,
                                                                         service, method):
-    stub = getattr(stack.clients, service)
+    stub = stub_of(stack, service)
     answers = {kind: (await invoke(stub, method, a_request(service, method), metadata))[0]
                for kind, metadata in bad_tokens.items()}
     assert answers == {kind: grpc.StatusCode.UNAUTHENTICATED for kind in bad_tokens}

@@ -5,7 +5,10 @@ without a change here), gets Hypothesis-generated requests (tests/security/strat
 from a client of organization A, a developer and the service token, and arbitrary bytes
 in place of a serialized request. Whatever comes in, the answer is never UNKNOWN,
 INTERNAL or a hang (DEADLINE_EXCEEDED under a 10 s deadline), every server still reports
-SERVING, and organization B (the client's "other organization") is unchanged.
+SERVING, and organization B (the client's "other organization") is unchanged. The
+methods of the internal services (AuthInternalService, TicketInternalService) answer
+every caller but the service token PERMISSION_DENIED with the reason SERVICE_ONLY,
+whatever it sends.
 
 Staff and the service may change any organization: their requests name a throwaway
 organization C and never a small ticket number, so B stays a fair witness for them too.
@@ -36,7 +39,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from services.auth.server import INTERNAL_NAME as AUTH_INTERNAL
 from services.common.client.channels import channel as open_channel
+from services.common.client.errors import problem_of
+from services.tickets.server import INTERNAL_NAME as TICKETS_INTERNAL
 from tests.security import strategies
 from tests.security.conftest import Side, World, new_side
 from tests.support import summary
@@ -54,6 +60,12 @@ DEADLINE = 10.0
 # TICKETDESK_FUZZ_EXAMPLES=200 pytest tests/security/test_fuzz_rpcs.py
 GENERATED_PER_METHOD = int(os.environ.get("TICKETDESK_FUZZ_EXAMPLES", "12"))
 RAW_PER_METHOD = max(1, GENERATED_PER_METHOD * 2 // 3)
+# The services of docs/API.md: the public ones, and those only the service token may call.
+PUBLIC_SERVICES = {"ticketdesk.auth.v1.AuthService", "ticketdesk.tickets.v1.TicketService",
+                   "ticketdesk.files.v1.FileService"}
+INTERNAL_SERVICES = {"ticketdesk.auth.v1.AuthInternalService",
+                     "ticketdesk.tickets.v1.TicketInternalService"}
+SERVICE_ONLY_TALLY = "internal, refused"  # calls of an internal method by a non-service
 # Methods that end or change the caller's own session: each gets a fresh caller.
 SESSION_ENDING = {"Logout", "ChangePassword"}
 SETTINGS_PATHS = ["timezone", "weekdays", "opens", "closes", "holidays", "workdays",
@@ -92,6 +104,10 @@ def service_of(method: d.MethodDescriptor) -> str:
 
 def path_of(method: d.MethodDescriptor) -> str:
     return f"/{method.containing_service.full_name}/{method.name}"
+
+
+def is_internal(method: d.MethodDescriptor) -> bool:
+    return method.containing_service.full_name in INTERNAL_SERVICES
 
 
 # ------------------------------------------------------------------ the set-up
@@ -187,9 +203,10 @@ async def fuzz(world: World):
 
 
 async def send(fuzz: Fuzz, method: d.MethodDescriptor, request, metadata: Metadata,
-               ) -> tuple[grpc.StatusCode, str]:
+               ) -> tuple[grpc.StatusCode, str, str]:
     """One call of `method` with `request` (a message or raw bytes; a list of them for a
-    client stream), read to its end: (status code, details). UNAVAILABLE is retried."""
+    client stream), read to its end: (status code, details, ErrorInfo reason).
+    UNAVAILABLE is retried."""
     channel = fuzz.channels[service_of(method)]
     serialize = None if isinstance(request, bytes) or (
         isinstance(request, list) and request and isinstance(request[0], bytes)) \
@@ -206,12 +223,12 @@ async def send(fuzz: Fuzz, method: d.MethodDescriptor, request, metadata: Metada
                     pass
             else:
                 await channel.unary_unary(path, request_serializer=serialize)(request, **options)
-            return grpc.StatusCode.OK, ""
+            return grpc.StatusCode.OK, "", ""
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.UNAVAILABLE and attempt < 4:
                 await asyncio.sleep(0.5)
                 continue
-            return error.code(), error.details() or ""
+            return error.code(), error.details() or "", problem_of(error).reason
     raise AssertionError("unreachable")
 
 
@@ -240,13 +257,20 @@ async def fuzz_method(fuzz: Fuzz, method: d.MethodDescriptor, caller: Caller,
     fresh = caller.fresh and method.name in SESSION_ENDING
     metadata = await caller.fresh() if fresh else caller.metadata
 
+    refused = is_internal(method) and caller.role != "service"
+
     async def check(request) -> None:
-        code, details = await send(fuzz, method, request, metadata)
+        code, details, reason = await send(fuzz, method, request, metadata)
         fuzz.tally[code.name] += 1
         fuzz.tally[what] += 1
         fuzz.fuzzed.add((caller.role, path_of(method)))
         assert code not in FORBIDDEN, (f"{caller.role} → {method.full_name}: {code.name} "
                                        f"{shorter(details)}\nrequest: {shorter(repr(request))}")
+        if refused:
+            fuzz.tally[SERVICE_ONLY_TALLY] += 1
+            assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "SERVICE_ONLY"), (
+                f"{caller.role} → {method.full_name} (internal): {code.name} {reason} "
+                f"{shorter(details)}\nrequest: {shorter(repr(request))}")
 
     try:
         await asyncio.to_thread(run_examples, asyncio.get_running_loop(), strategy, examples,
@@ -309,7 +333,7 @@ async def assert_b_unchanged(fuzz: Fuzz, before: dict[str, str], after_whom: str
 
 async def assert_signed_in(fuzz: Fuzz, caller: Caller) -> None:
     """The caller's session still works: its requests were not refused wholesale."""
-    code, details = await send(fuzz, auth_pb2.DESCRIPTOR.services_by_name["AuthService"]
+    code, details, _ = await send(fuzz, auth_pb2.DESCRIPTOR.services_by_name["AuthService"]
                                .methods_by_name["WhoAmI"], auth_pb2.WhoAmIRequest(),
                                caller.metadata)
     assert code == grpc.StatusCode.OK, f"{caller.role} is no longer signed in: {details}"
@@ -352,6 +376,15 @@ def test_every_rpc_of_every_service_is_fuzzed():
     methods = all_methods()
     assert len({path_of(m) for m in methods}) == len(methods) == declared_rpc_count()
     assert {service_of(m) for m in methods} == {"auth", "tickets", "files"}
+    assert {m.containing_service.full_name for m in methods} == \
+        PUBLIC_SERVICES | INTERNAL_SERVICES
+    assert {AUTH_INTERNAL, TICKETS_INTERNAL} == INTERNAL_SERVICES  # what the servers guard
+    assert {path_of(m) for m in methods if is_internal(m)} >= {
+        "/ticketdesk.auth.v1.AuthInternalService/Authenticate",
+        "/ticketdesk.tickets.v1.TicketInternalService/RecordTransition",
+        "/ticketdesk.tickets.v1.TicketInternalService/RecordSlaEvent",
+        "/ticketdesk.tickets.v1.TicketInternalService/DeliverNotifications",
+        "/ticketdesk.tickets.v1.TicketInternalService/MarkNotificationsEmailed"}
 
 
 async def test_generated_requests_never_break_a_service(fuzz: Fuzz):
@@ -371,12 +404,13 @@ async def test_generated_requests_never_break_a_service(fuzz: Fuzz):
     assert not fuzz.failures, "\n\n".join(fuzz.failures)
     await assert_serving(fuzz)
     codes = ", ".join(f"{c} {n}" for c, n in sorted(fuzz.tally.items())
-                      if c not in ("generated", "raw"))
+                      if c not in ("generated", "raw", SERVICE_ONLY_TALLY))
     assert len(fuzz.fuzzed) == declared_rpc_count() * len(fuzz.callers)
     summary.report(f"bad input ({backend(fuzz)}): {len(methods)} RPCs × {len(fuzz.callers)} "
                    f"callers, {fuzz.tally['generated']:,} generated requests; "
-                   "INTERNAL/UNKNOWN/hang 0; "
-                   f"servers SERVING; organization B unchanged ({codes})")
+                   "INTERNAL/UNKNOWN/hang 0; internal methods called by the client and the "
+                   f"developer {fuzz.tally[SERVICE_ONLY_TALLY]:,} times, refused (SERVICE_ONLY) "
+                   f"every time; servers SERVING; organization B unchanged ({codes})")
 
 
 async def test_arbitrary_bytes_never_break_a_service(fuzz: Fuzz):
@@ -398,8 +432,11 @@ async def test_arbitrary_bytes_never_break_a_service(fuzz: Fuzz):
     assert not fuzz.failures, "\n\n".join(fuzz.failures)
     await assert_b_unchanged(fuzz, before, "the raw bytes")
     await assert_serving(fuzz)
-    codes = ", ".join(f"{c} {n}" for c, n in sorted(fuzz.tally.items()) if c != "raw")
+    codes = ", ".join(f"{c} {n}" for c, n in sorted(fuzz.tally.items())
+                      if c not in ("raw", SERVICE_ONLY_TALLY))
     assert len(fuzz.fuzzed) == declared_rpc_count() * len(callers)
     summary.report(f"bad bytes ({backend(fuzz)}): {len(methods)} RPCs × {len(callers)} callers, "
                    f"{fuzz.tally['raw']:,} raw byte strings; INTERNAL/UNKNOWN/hang 0; "
+                   f"internal methods called by the client {fuzz.tally[SERVICE_ONLY_TALLY]:,} "
+                   "times, refused (SERVICE_ONLY) every time; "
                    f"servers SERVING; organization B unchanged ({codes})")

@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import grpc
@@ -26,7 +27,7 @@ import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
 from temporalio.testing import ActivityEnvironment
 
-from services.common.client.errors import error_details
+from services.common.client.errors import problem_of
 from tests.security import hostile
 from tests.security.conftest import World, unique
 from tests.support.stack import PASSWORD, Stack
@@ -50,15 +51,19 @@ class Outcome:
     answer: object = None
     fields: list[str] = field(default_factory=list)
     details: str = ""
+    reason: str = ""  # the ErrorInfo reason
+    field_reasons: list[tuple[str, str]] = field(default_factory=list)  # (field, FieldReason)
 
 
 async def attempt(call: Awaitable) -> Outcome:
-    """The call's answer, or its status code and the fields its BadRequest names."""
+    """The call's answer, or its status code, reason and the fields its BadRequest names."""
     try:
         return Outcome(OK, await call)
     except grpc.aio.AioRpcError as error:
-        _, violations = error_details(error)
-        return Outcome(error.code(), None, [f for f, _ in violations], error.details() or "")
+        problem = problem_of(error)
+        return Outcome(error.code(), None, [f.field for f in problem.fields],
+                       error.details() or "", problem.reason,
+                       [(f.field, f.reason) for f in problem.fields])
 
 
 async def retrying(call: Callable[[], Awaitable], attempts: int = 4):
@@ -652,10 +657,20 @@ def tampered(token: str) -> str:
 
 
 def repositioned(token: str) -> str:
-    """The token decoded, its position moved (offset, last id or key), encoded again."""
+    """The token decoded, its position (`a`: an offset, or the sort key of the last row)
+    moved to the start, encoded again; what it was issued for (`q`) is kept."""
     data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    moves = {"o": 0, "i": "0" * 32, "a": ["", ""]}
-    return forged_json({k: moves.get(k, v) for k, v in data.items()})
+    assert set(data) == {"a", "q"}, f"a page token of another scheme: {data}"
+
+    def start(value):
+        if isinstance(value, int):
+            return 0
+        try:
+            datetime.fromisoformat(value)
+            return "2000-01-01T00:00:00+00:00"
+        except ValueError:
+            return ""
+    return forged_json({**data, "a": [start(v) for v in data["a"]]})
 
 
 def forged_json(payload: dict) -> str:
@@ -664,9 +679,9 @@ def forged_json(payload: dict) -> str:
 
 async def test_forged_page_tokens_are_refused_and_never_show_other_rows(world, target):
     """Random, tampered, re-encoded, other queries' and other callers' page tokens answer
-    INVALID_ARGUMENT on `page_token` in every list; a token moved to another position
-    of the caller's own query may page there; no answer carries another organization's
-    rows or an internal note."""
+    INVALID_ARGUMENT on `page_token` (INVALID_PAGE_TOKEN) in every list; a token moved to
+    another position of the caller's own query may page there; no answer carries another
+    organization's rows or an internal note."""
     w, tk, au, fs = world, world.stack.clients.tickets, world.stack.clients.auth, \
         world.stack.clients.files
     a, b, developer = w.a, w.b, w.callers["developer"]
@@ -715,8 +730,7 @@ async def test_forged_page_tokens_are_refused_and_never_show_other_rows(world, t
             "not base64": "%%%not-a-token%%%",
             "tampered": tampered(own),
             "repositioned": repositioned(own),
-            "re-encoded": forged_json({"o": 1, "f": "0" * 16, "p": a.ticket.name, "c": "",
-                                       "a": ["", ""], "q": "0" * 16}),
+            "re-encoded": forged_json({"a": [1], "q": "0" * 16}),
             "huge": "A" * 100_000,
             "staff's": await token_of(name, developer) if name != "ListUsers" else
             await token_of(name, developer, organization=a.org),
@@ -736,8 +750,11 @@ async def test_forged_page_tokens_are_refused_and_never_show_other_rows(world, t
             # query: that is allowed, as it never widens what the caller sees.
             moved = label == "repositioned" and outcome.code == OK
             moved_ok += moved
-            if not moved and (outcome.code != INVALID or "page_token" not in outcome.fields):
-                wrong.append(f"{name} with a {label} token: {outcome.code.name}")
+            if not moved and (outcome.code != INVALID or outcome.reason != "INVALID_ARGUMENT"
+                              or outcome.field_reasons != [("page_token",
+                                                            "INVALID_PAGE_TOKEN")]):
+                wrong.append(f"{name} with a {label} token: {outcome.code.name} "
+                             f"{outcome.reason} {outcome.field_reasons}")
             if leak := {s for s in secrets_ if s and s in text}:
                 wrong.append(f"{name} with a {label} token showed {leak}")
     assert not wrong, "\n".join(wrong)
@@ -762,11 +779,13 @@ async def test_field_masks_naming_forbidden_fields_change_nothing(world, target)
     t, refused = target, (INVALID, grpc.StatusCode.PERMISSION_DENIED)
     forged = tickets.Ticket(name=t.ticket.name, organization=world.b.org,
                             status=tickets.STATUS_DONE, number=1, title="changed", etag="",
-                            description="changed", assignee="", priority=tickets.PRIORITY_LOW)
+                            description="changed", assignee="", priority=tickets.PRIORITY_LOW,
+                            sla=tickets.Sla(state=tickets.Sla.STATE_BREACHED))
     ticket_masks = [["organization"], ["status"], ["number"], ["create_time"], ["name"],
                     ["etag"], ["title", "status"], ["description", "organization"],
                     ["unknown_field"], ["contact.email"], ["*"], ["title.length"], [""],
-                    ["allowed_actions"], ["sla_breached"], ["has_remarks"], ["rating"]]
+                    ["allowed_actions"], ["sla"], ["sla.state"], ["sla.due_time"],
+                    ["has_remarks"], ["rating"]]
     user = auth.User(name=t.user.name, full_name="changed", role=auth.ROLE_MANAGER,
                      organization=world.b.org, active=False, email="changed@example.test")
     user_masks = [["role"], ["organization"], ["active"], ["email"], ["full_name", "role"],
