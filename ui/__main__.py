@@ -9,9 +9,9 @@ from nicegui.storage import Storage
 
 from services.common.platform.config import Settings, load_settings
 
-from . import observability
+from . import observability, routes
 from .app import build
-from .files import GZipExceptFiles
+from .downloads import GZipExceptFiles
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def session_cookie(settings: Settings) -> dict:
     """The session cookie's options (Starlette's SessionMiddleware, which makes it HttpOnly):
     not sent by other sites' requests (SameSite=Lax), only over HTTPS when the UI's public
     address is HTTPS (production, behind the proxy)."""
-    return {'same_site': 'lax', 'max_age': 12 * 60 * 60, 'path': '/',
+    return {'same_site': 'lax', 'max_age': 12 * 60 * 60, 'path': routes.ROOT,
             'https_only': settings.web_url.startswith('https://')}
 
 

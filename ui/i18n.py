@@ -1,26 +1,20 @@
 """The UI's languages: Russian (the source language and the default) and English.
 
 The catalogs and formats are the `texts` package's (shared with the worker's e-mails);
-this module binds them to the language of the browser client being served. Each client answers in the language its page was built with (`use_language`):
-never read from `app.storage.user`, which in a callback triggered by another user's
-action belongs to *that* user (docs/ENGINEERING.md, the cross-user pitfall).
+this module binds them to the language of the browser client being served. Each client
+answers in the language its page was built with (`use_language`): never read from
+`app.storage.user`, which in a callback triggered by another user's action belongs to
+*that* user (docs/ENGINEERING.md, the cross-user pitfall).
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-from typing import TYPE_CHECKING
 
-from nicegui import ui
 from nicegui.client import Client
 from nicegui.slot import Slot
 
-from texts import dates
 from texts.catalog import DEFAULT, LANGUAGES, N_, catalog, translate
-
-if TYPE_CHECKING:
-    from .api import Api
 
 # Quasar's language packs (its date picker, table pagination) and `<html lang>`.
 QUASAR = {'ru': 'ru', 'en': 'en-US'}
@@ -58,18 +52,6 @@ def use_language(code: str) -> None:
         client.page.language = QUASAR[code]
 
 
-async def change_language(session: Api, code: str) -> None:
-    """Keeps `code` as the signed-in user's language (auth's UpdateUser) and the account
-    remembered for this browser, then shows the page again in it."""
-    from . import api  # not at the top: ui.api translates its own messages with this module
-
-    if code not in LANGUAGES:
-        raise ValueError(f'unknown language {code!r}')
-    account = await session.change_language(code)
-    api.remember(account)
-    ui.navigate.reload()
-
-
 def columns(definitions: list[dict]) -> list[dict]:
     """A table's column definitions with their labels (marked with `N_`) translated."""
     return [_with_label(column) for column in definitions]
@@ -80,23 +62,11 @@ def _with_label(column: dict) -> dict:
     return {**column, 'label': _(label)} if label else column
 
 
-def format_day(day: dt.date) -> str:
-    """A date as the current language writes it: 05.12.2026 or Dec 5, 2026."""
-    return dates.format_day(day, current_language())
-
-
-def format_moment(moment: dt.datetime, *, year: bool = True) -> str:
-    """A date and time (already in the reader's time zone) in the current language."""
-    zone = moment.tzinfo.key if hasattr(moment.tzinfo, 'key') else 'UTC'
-    return dates.format_moment(moment, current_language(), zone, year=year)
-
-
 def _current_client() -> Client | None:
     # Not `ui.context.client`: outside any page it would create NiceGUI's script-mode client.
     stack = Slot.get_stack()
     return stack[-1].parent.client if stack else None
 
 
-__all__ = ['DEFAULT', 'LANGUAGES', 'N_', '_', 'catalog', 'change_language', 'columns',
-           'current_language', 'format_day', 'format_moment', 'pgettext', 'translate',
-           'use_language']
+__all__ = ['DEFAULT', 'LANGUAGES', 'N_', '_', 'catalog', 'columns', 'current_language',
+           'pgettext', 'translate', 'use_language']

@@ -1,22 +1,28 @@
 """Labels and colours of the domain's enums in the reader's language (the labels are the
-`texts` package's, shared with the e-mails), and the studio's time zone in which the UI
-shows moments."""
+`texts` package's, shared with the e-mails), the forms' names of the services' fields, and
+days and moments as the reader's language writes them.
+
+Moments read in the studio's time zone, which the page reads from the studio settings when
+it is built (`Session.zone`) and hands to what shows them: no zone is assumed here.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.platform.config import Settings
-from texts import labels as texts_labels
+from texts import dates
+from texts import labels as words
 from texts.labels import ACTION, PRIORITY, ROLE, ROLE_TITLE, STATUS, WAITING_FOR_CLIENT
-from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-from . import i18n
-from .i18n import N_, _
+from .i18n import N_, _, current_language
+
+__all__ = ['ACTION', 'FIELD', 'PRIORITY', 'PRIORITY_COLOR', 'ROLE', 'ROLE_TITLE', 'STATUS',
+           'STATUS_COLOR', 'WAITING_FOR_CLIENT', 'action', 'day', 'field_labels', 'moment',
+           'moment_day', 'priorities', 'priority', 'role_title', 'status', 'status_color',
+           'statuses', 'text_kind']
 
 STATUS_COLOR = {
     pb.STATUS_QUEUED: 'blue-grey-6',
@@ -34,11 +40,8 @@ PRIORITY_COLOR = {
     pb.PRIORITY_CRITICAL: 'negative',
 }
 
-# The studio's time zone, in which moments and SLA due times read: the configured one
-# (TICKETDESK_TIMEZONE) until the studio settings provide it (`use_studio_zone`).
-_studio = {'zone': Settings.model_fields['timezone'].default}
-
-# Form fields as the server names them (last path segment) -> the form's labels.
+# A ticket's fields as the services name them (the last segment of a violation's path) ->
+# the forms' labels, for an error that lists the bad fields («Проверьте поля: …»).
 FIELD = {
     'title': N_('Название'),
     'site': N_('URL сайта'),
@@ -51,16 +54,19 @@ FIELD = {
     'body': N_('Комментарий'),
     'text': N_('Текст'),
     'rating': N_('Оценка работы'),
+    'assignee': N_('Исполнитель'),
+    'estimate_hours': N_('Оценка, ч'),
+    'planned_date': N_('Плановая дата'),
 }
 
 
 def status(value: int) -> str:
-    return _(STATUS[value]) if value in STATUS else '—'
+    return words.status(value, current_language())
 
 
 def statuses() -> dict[int, str]:
     """Every status and its label, in the workflow's order (for filters)."""
-    return {value: _(title) for value, title in STATUS.items()}
+    return words.statuses(current_language())
 
 
 def status_color(value: int) -> str:
@@ -68,68 +74,46 @@ def status_color(value: int) -> str:
 
 
 def priority(value: int) -> str:
-    return _(PRIORITY[value]) if value in PRIORITY else '—'
+    return words.priority(value, current_language())
 
 
 def priorities() -> dict[int, str]:
     """Every priority and its label, lowest first (for selects)."""
-    return {value: _(title) for value, title in PRIORITY.items()}
+    return words.priorities(current_language())
 
 
 def action(value: int) -> str:
-    return _(ACTION[value]) if value in ACTION else pb.Action.Name(value)
+    return words.action(value, current_language())
 
 
 def text_kind(value: int) -> str:
     """What the text an action takes is called (AllowedAction.text_kind): «Причина»."""
-    return texts_labels.text_kind(value, i18n.current_language())
+    return words.text_kind(value, current_language())
 
 
 def role_title(role: str) -> str:
     """`manager` -> «Менеджер проекта»; unknown roles keep their name."""
-    return _(ROLE_TITLE[role]) if role in ROLE_TITLE else role
+    return words.role_title(role, current_language())
 
 
-def field(path: str) -> str:
-    """`ticket.contact.user` -> «Контакт»; unknown fields keep their name."""
-    for part in reversed(path.split('.')):
-        if part in FIELD:
-            return _(FIELD[part])
-    return path
+def field_labels() -> dict[str, str]:
+    """The ticket's fields by their labels in the reader's language (`ApiError.explain`)."""
+    return {name: _(label) for name, label in FIELD.items()}
 
 
 def day(iso: str) -> str:
-    """`2025-03-01` -> `01.03.2025` (`Mar 1, 2025` in English); empty stays a dash."""
-    if not iso:
-        return '—'
-    try:
-        return i18n.format_day(date.fromisoformat(iso))
-    except ValueError:
-        return iso
+    """`2025-03-01` -> `01.03.2025` (`Mar 1, 2025` in English); empty: a dash."""
+    return dates.format_iso_day(iso, current_language())
 
 
-def studio_zone() -> str:
-    """The IANA time zone of the studio (`Europe/Moscow`): the one place the UI asks."""
-    return _studio['zone']
+def moment(stamp: Timestamp, zone: str) -> str:
+    """A protobuf timestamp in `zone`, `01.03.2025 14:05`; unset: a dash."""
+    return dates.format_timestamp(stamp.seconds, stamp.nanos, current_language(), zone)
 
 
-def use_studio_zone(zone: str) -> None:
-    _studio['zone'] = zone
-
-
-def moment(stamp: Timestamp, zone: str | None = None) -> str:
-    """A protobuf timestamp in the studio's time zone, `01.03.2025 14:05`."""
+def moment_day(stamp: Timestamp, zone: str) -> str:
+    """The day of a protobuf timestamp in `zone`, `01.03.2025`; unset: a dash."""
     if not stamp.seconds and not stamp.nanos:
         return '—'
-    return i18n.format_moment(_local(stamp, zone or studio_zone()))
-
-
-def moment_day(stamp: Timestamp, zone: str | None = None) -> str:
-    """The day of a protobuf timestamp in the studio's time zone, `01.03.2025`."""
-    if not stamp.seconds and not stamp.nanos:
-        return '—'
-    return i18n.format_day(_local(stamp, zone or studio_zone()).date())
-
-
-def _local(stamp: Timestamp, zone: str) -> datetime:
-    return stamp.ToDatetime(tzinfo=ZoneInfo('UTC')).astimezone(ZoneInfo(zone))
+    local = stamp.ToDatetime(tzinfo=dates.UTC).astimezone(ZoneInfo(zone))
+    return dates.format_day(local.date(), current_language())

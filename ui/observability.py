@@ -4,22 +4,17 @@ On its own metrics port (TICKETDESK_UI_METRICS_PORT, 9155; 0: off), like the ser
 (services/common/metrics.py): `GET /metrics`, `GET /healthz` (the process answers) and
 `GET /readyz` (the auth service, which every sign-in needs, answers SERVING). The port is
 not the UI's public one, so the proxy never publishes them and no sign-in is asked.
-With tracing on, each user action that changes something is one span, the root of the
-trace its gRPC calls continue into the services and the ticket's workflow.
+(The span of a person's action is the client layer's: `traced` in ui/clients/base.py.)
 """
 
 from __future__ import annotations
 
-import functools
 import socket
 import time
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nicegui import Client, app
-from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,9 +24,6 @@ from services.common.platform import tracing
 from services.common.platform.config import Settings
 from services.common.platform.logs import configure_logging
 from services.common.platform.metrics import REGISTRY, MetricsServer
-
-P = ParamSpec('P')
-T = TypeVar('T')
 
 HTTP_REQUESTS = Counter(
     'ticketdesk_ui_http_requests_total', 'HTTP requests served by the web UI.',
@@ -134,26 +126,3 @@ class AuthProbe:
     async def close(self) -> None:
         if self._channel is not None:
             await self._channel.close()
-
-
-# --- traces -----------------------------------------------------------------------------
-
-def traced_action(action: str) -> Callable[[Callable[P, Awaitable[T]]],
-                                           Callable[P, Awaitable[T]]]:
-    """Decorates an `Api` method: the person's action becomes the root span of its trace
-    (`ui <action>`, with the account's resource name and role; no token, no text)."""
-
-    def decorate(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-        @functools.wraps(method)
-        async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-            if not tracing.enabled():
-                return await method(*args, **kwargs)
-            account = args[0].account  # type: ignore[attr-defined]
-            with trace.get_tracer('ticketdesk.ui').start_as_current_span(
-                    f'ui {action}', attributes={'enduser.id': account.name,
-                                                'enduser.role': account.role}):
-                return await method(*args, **kwargs)
-
-        return run
-
-    return decorate

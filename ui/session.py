@@ -1,9 +1,11 @@
 """The signed-in person of a browser, and the clients a page calls the services with.
 
 The account lives in `app.storage.user` (on the server; the browser holds only its
-cookie). A page builds its `Session` when it is built (`Session.of_current_user()`) and
+cookie). A page builds its `Session` when it is built (`await Session.of_page()`) and
 keeps it for its callbacks: a callback triggered by another user's action would read
-*that* user's `app.storage.user` (ENGINEERING.md, the cross-user pitfall).
+*that* user's `app.storage.user` (ENGINEERING.md, the cross-user pitfall). The session also
+carries the studio's time zone, read from the studio settings as the page is built: every
+moment the page shows reads in it.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ async def login(email: str, password: str) -> Account:
 # A good login is not yet a signed-in session: the browser's session id from before the
 # login may be an attacker's (session fixation). The login keeps the account aside under a
 # one-time ticket; the browser then brings the ticket to /login/session, which starts a
-# session under a new id (ui/pages/login.py).
+# session under a new id (ui/pages/auth/login.py).
 PENDING_SIGN_IN = 'pending_sign_in'
 SIGN_IN_TICKET_SECONDS = 120
 
@@ -87,15 +89,21 @@ def take_sign_in(ticket: str) -> Account | None:
 
 # --- one page's session -----------------------------------------------------------------
 
+# The zone of a page whose tickets service could not tell the studio's (the page's own
+# calls then say what failed).
+FALLBACK_ZONE = 'UTC'
+
+
 @dataclass
 class Session:
     """The account a page was opened by and its three clients, built with its token and
-    told in its language."""
+    told in its language; `zone`: the studio's time zone the page shows moments in."""
 
     account: Account
     auth: AuthClient
     tickets: TicketsClient
     files: FilesClient
+    zone: str = FALLBACK_ZONE
 
     @classmethod
     def of(cls, account: Account) -> Session:
@@ -110,6 +118,22 @@ class Session:
                           i18n.current_language())
         i18n.use_language(account.language)
         return cls.of(account)
+
+    @classmethod
+    async def of_page(cls) -> Session:
+        """The session of the page being built: its account, its language and the studio's
+        time zone."""
+        session = cls.of_current_user()
+        await session.read_zone()
+        return session
+
+    async def read_zone(self) -> str:
+        """The studio's time zone from its settings (cached by the client for a minute)."""
+        try:
+            self.zone = await self.tickets.studio_timezone()
+        except ApiError:
+            pass  # the page shows its own failures; moments read in FALLBACK_ZONE meanwhile
+        return self.zone
 
     def _adopt(self, account: Account) -> None:
         self.account = account

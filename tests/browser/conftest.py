@@ -14,12 +14,15 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.browser import Backend, System
+from tests.support.browser import CALL_TIMEOUT, Backend, System
 from tests.support.processes import kill_tree, ticketdesk_env, wait_for
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 CHROMIUM = Path('/usr/bin/chromium')
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
@@ -91,6 +94,16 @@ def _stop(process: subprocess.Popen) -> None:
             time.sleep(0.2)
     if process.poll() is None:
         kill_tree(process)
+
+
+@pytest.fixture
+async def studio_today(backend) -> date:
+    """Today in the studio's time zone (its settings'), by which the form and the service
+    judge a desired date: near midnight it is not the machine's today."""
+    settings = await backend.tickets.GetStudioSettings(
+        pb.GetStudioSettingsRequest(name='studioSettings'), metadata=await backend.as_('romashka'),
+        timeout=CALL_TIMEOUT)
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 @pytest.fixture(scope='session')

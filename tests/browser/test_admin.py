@@ -111,10 +111,11 @@ async def test_manager_sets_up_an_organization_and_its_client(base_url, new_page
     await dialog(manager).get_by_role('button', name='Создать').click()
     await expect(dialog(manager).get_by_text('введите адрес e-mail')).to_be_visible()
     await expect(dialog(manager).get_by_label('ФИО')).to_have_value('Анна Тестова')
-    # The service's refusal (an e-mail already taken) is shown next to the field.
+    # The service's refusal (an e-mail already taken: its reason TAKEN) is shown next to
+    # the field.
     await dialog(manager).get_by_label('E-mail').fill(demo_login('romashka').email)
     await dialog(manager).get_by_role('button', name='Создать').click()
-    await expect(dialog(manager).get_by_text('пользователь с таким e-mail уже есть')) \
+    await expect(dialog(manager).get_by_text('уже используется')) \
         .to_be_visible(timeout=TIMEOUT)
     await expect(dialog(manager).get_by_role('button', name='Создать')).to_be_enabled()
     await expect(dialog(manager).get_by_label('Телефон')).to_have_value('+7 900 000-00-00')

@@ -114,7 +114,7 @@ async def fill_form(page: Page, title: str) -> None:
         'Поменять телефон: https://romashka.example.com/contacts')
 
 
-async def test_a_date_is_typed_and_picked_in_russian(base_url, new_page):
+async def test_a_date_is_typed_and_picked_in_russian(base_url, new_page, studio_today):
     page = await new_page()
     await sign_in(page, base_url, 'romashka')
     await page.goto(f'{base_url}/tickets/new')
@@ -126,7 +126,7 @@ async def test_a_date_is_typed_and_picked_in_russian(base_url, new_page):
     await page.get_by_role('button', name='Сохранить').click()
     await expect(page.get_by_text('Введите дату в формате ДД.ММ.ГГГГ')).to_be_visible()
     await expect(field).to_have_value('31.02.2031')  # nothing typed is lost
-    wanted = date.today() + timedelta(days=3)
+    wanted = studio_today + timedelta(days=3)
     await field.fill('')
     await page.keyboard.type(wanted.strftime('%d%m%Y'))
     await expect(field).to_have_value(wanted.strftime('%d.%m.%Y'))
@@ -136,7 +136,7 @@ async def test_a_date_is_typed_and_picked_in_russian(base_url, new_page):
 
 
 async def test_a_date_and_a_file_size_in_english(base_url, new_page, backend, screenshot,
-                                                 max_upload_bytes):
+                                                 max_upload_bytes, studio_today):
     async with backend.language(['vasiliev'], 'en'):
         page = await new_page()
         await sign_in(page, base_url, 'vasiliev')
@@ -151,10 +151,10 @@ async def test_a_date_and_a_file_size_in_english(base_url, new_page, backend, sc
         await expect(field).to_have_value('13/01/2031')
         # The calendar writes the same way: month first.
         await field.fill('')
-        tomorrow = date.today() + timedelta(days=1)
+        tomorrow = studio_today + timedelta(days=1)
         await page.get_by_role('button', name='Choose a date in the calendar').click()
         picker = page.locator('.q-date')
-        if tomorrow.month != date.today().month:
+        if tomorrow.month != date.today().month:  # the calendar opens on the browser's month
             await picker.locator('.q-date__arrow').last.click()
         await picker.locator('.q-date__calendar-item--in').get_by_text(
             str(tomorrow.day), exact=True).click()

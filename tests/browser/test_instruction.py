@@ -25,13 +25,14 @@ REMARKS = 'Не обновилась цена у букета «Нежность
 
 
 @pytest.mark.timeout(900)  # a dozen transitions through Temporal on a shared 2-core machine
-async def test_client_instruction_step_by_step(base_url, new_page, screenshot, tmp_path):
+async def test_client_instruction_step_by_step(base_url, new_page, screenshot, tmp_path,
+                                                studio_today):
     client = await new_page()
     await step1_login(client, base_url)
     await step2_create(client, base_url)
     title = f'Обновить цены в каталоге {uuid.uuid4().hex[:6]}'
-    number = await step3_describe(client, base_url, title, tmp_path, screenshot)
-    await step4_check(client, title, screenshot)
+    number = await step3_describe(client, base_url, title, tmp_path, screenshot, studio_today)
+    await step4_check(client, title, screenshot, studio_today)
     await comment(client, 'Старые цены оставьте зачёркнутыми.')  # ШАГ 5 — КОММЕНТАРИИ
 
     developer = await new_page()
@@ -79,7 +80,8 @@ async def step2_create(client: Page, base_url: str) -> None:
     await expect(client).to_have_url(f'{base_url}/tickets/new')
 
 
-async def step3_describe(client: Page, base_url: str, title: str, tmp_path, screenshot) -> int:
+async def step3_describe(client: Page, base_url: str, title: str, tmp_path, screenshot,
+                         today: date) -> int:
     """ШАГ 3 — every field of the form, in the instruction's order; then «Сохранить»."""
     await expect(client.get_by_text('одна задача = один тикет')).to_be_visible()
     await client.get_by_label('Название').fill(title)                                    # 1
@@ -88,10 +90,11 @@ async def step3_describe(client: Page, base_url: str, title: str, tmp_path, scre
         f'{CLIENT.full_name} · {CLIENT.email} · {CLIENT.phone}')
     await client.get_by_label('Описание').fill(                                          # 4
         'Новые цены — во вложении, раздел https://shop.romashka.example.com/catalog/bouquets')
-    today = date.today()
     await client.get_by_label('Желаемая дата реализации').locator('xpath=ancestor::label') \
         .get_by_role('button').click()                                                  # 5
     picker = client.locator('.q-date')
+    if today.month != date.today().month:  # the calendar opens on the browser's month
+        await picker.locator('.q-date__arrow').last.click()
     if today.day > 1:  # an earlier day of this month cannot be picked
         await expect(picker.locator('.q-date__calendar-item--out')
                      .get_by_text(str(today.day - 1), exact=True)).to_have_count(1)
@@ -126,12 +129,12 @@ async def choose(page: Page, label: str, option: str) -> None:
     await expect(select).to_have_value(option)
 
 
-async def step4_check(client: Page, title: str, screenshot) -> None:
+async def step4_check(client: Page, title: str, screenshot, today: date) -> None:
     """ШАГ 4 — the card shows every field, the status, the files; «Комментарий» on the right."""
     await expect(client.get_by_text(title)).to_be_visible()
     await expect(status_of(client)).to_have_text('В очереди')
     for text in (SITE.removeprefix('https://'), CLIENT.full_name, CLIENT.email, CLIENT.phone,
-                 'Высокий', date.today().strftime('%d.%m.%Y')):
+                 'Высокий', today.strftime('%d.%m.%Y')):
         await expect(client.get_by_text(text, exact=True).first).to_be_visible()
     await expect(client.get_by_role(
         'link', name='https://shop.romashka.example.com/catalog/bouquets')).to_be_visible()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
-
 from playwright.async_api import expect
 
 from cli.demo import DEMO_ORGANIZATIONS, login as demo_login
@@ -15,7 +13,7 @@ from tests.support.browser import TIMEOUT, status_of
 SITE = DEMO_ORGANIZATIONS[0].sites[0][0]
 
 
-async def test_login_and_new_ticket_by_keyboard(base_url, new_page):
+async def test_login_and_new_ticket_by_keyboard(base_url, new_page, studio_today):
     page = await new_page()
     keys = page.keyboard
     person = demo_login('romashka')
@@ -49,9 +47,9 @@ async def test_login_and_new_ticket_by_keyboard(base_url, new_page):
     await keys.type('Баннер: https://romashka.example.com/promo')
     await keys.press('Tab')
     await expect(page.get_by_label('Желаемая дата реализации')).to_be_focused()
-    await keys.type(date.today().strftime('%d%m%Y'))  # digits only: the mask adds the dots
+    await keys.type(studio_today.strftime('%d%m%Y'))  # digits only: the mask adds the dots
     await expect(page.get_by_label('Желаемая дата реализации')) \
-        .to_have_value(date.today().strftime('%d.%m.%Y'))
+        .to_have_value(studio_today.strftime('%d.%m.%Y'))
     save = page.get_by_role('button', name='Сохранить')
     for _ in range(3):  # the calendar button, «Добавить файлы», «Приоритет»
         await keys.press('Tab')
@@ -63,6 +61,6 @@ async def test_login_and_new_ticket_by_keyboard(base_url, new_page):
     await expect(page).to_have_url(re.compile(r'/tickets/\d+$'), timeout=TIMEOUT)
     await expect(page.get_by_text(title)).to_be_visible()
     await expect(status_of(page)).to_have_text('В очереди')
-    await expect(page.get_by_text(date.today().strftime('%d.%m.%Y'), exact=True)).to_be_visible()
+    await expect(page.get_by_text(studio_today.strftime('%d.%m.%Y'), exact=True)).to_be_visible()
     await expect(page.get_by_role('link', name='https://romashka.example.com/promo')) \
         .to_be_visible()

@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse
 from services.common.platform.config import Settings
 from tests.support.summary import report
 from ui.__main__ import session_cookie
-from ui.app import SameOriginMiddleware, is_same_origin, socket_origin_check
+from ui.security import SameOriginMiddleware, is_same_origin, socket_origin_check
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = 'https://evil.example'

@@ -1,17 +1,13 @@
-"""The administration's pure pieces: the settings update names only what changed, the
-services' field problems are told in Russian next to the form's fields."""
+"""The administration's pure pieces: the settings update names only what changed, the form
+tells what it can before asking, periods read in words."""
 
 from __future__ import annotations
 
-import grpc
 import pytest
 
-from services.common.server.errors import invalid, violation
-from ticketdesk.errors.v1 import errors_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui.admin_api import describe, translate
-from ui.admin_widgets import business_days
-from ui.pages.admin_settings import Values, changes, parse_day
+from ui.components.admin.common import business_days
+from ui.components.admin.studio_settings import Values, changes, day_chip_text, problems
 
 
 def settings() -> pb.StudioSettings:
@@ -49,11 +45,24 @@ def test_weekday_order_is_no_change():
     assert changes(before, after)[1] == []
 
 
-@pytest.mark.parametrize('text, day', [('31.12.2026', '2026-12-31'), ('2026-12-31', '2026-12-31'),
-                                       ('31/12/2026', None), ('', None)])
-def test_parse_day(text, day):
-    parsed = parse_day(text)
-    assert (parsed.isoformat() if parsed else None) == day
+def test_the_form_tells_what_it_can_before_asking():
+    values = Values.of(settings())
+    assert problems(values) == {}
+    values.weekdays, values.opens = [], '19:00'
+    values.first_response_hours['low'] = 20_000
+    values.warning_percent = 100
+    assert problems(values) == {
+        'weekdays': 'отметьте хотя бы один рабочий день недели',
+        'opens': 'начало рабочего дня должно быть раньше конца',
+        'first_response_hours': 'часы от 0 до 10000',
+        'sla_warning_fraction': 'от 1 до 99 %'}
+    values.weekdays, values.opens = [0], '9:00'
+    assert problems(values)['opens'] == 'время начала и конца рабочего дня — в формате ЧЧ:ММ'
+
+
+def test_a_day_chip_names_its_weekday():
+    assert day_chip_text('2026-12-31') == '31.12.2026, чт'
+    assert day_chip_text('not a day') == 'not a day'
 
 
 def test_auto_accept_period_in_words():
@@ -62,41 +71,3 @@ def test_auto_accept_period_in_words():
     assert business_days(3) == '3 рабочих дня'
     assert business_days(10) == '10 рабочих дней'
     assert business_days(21) == '21 рабочий день'
-
-
-@pytest.mark.parametrize('english, russian', [
-    ('is required', 'обязательное поле'),
-    ('must be at most 200 characters', 'не длиннее 200 символов'),
-    ('is not a valid e-mail address', 'введите адрес e-mail, например name@example.ru'),
-    ('must be between 0 (off) and 365', 'от 0 (выключено) до 365 рабочих дней'),
-    ('must be an http(s) URL', 'адрес сайта вида https://example.ru'),
-    ('opens (19:00) must be before closes (10:00)', 'начало рабочего дня должно быть раньше конца'),
-    ('both a holiday and a workday: 2026-05-01',
-     'дата 2026-05-01 указана и праздником, и рабочим днём'),
-    ('critical: hours from 0 to 10000 for low, normal, high, critical', 'от 0 до 10000 часов'),
-    ('must be between 0 and 1', 'от 1 до 99 %'),
-])
-def test_problems_in_russian(english, russian):
-    assert describe(english) == russian
-
-
-class FakeError(grpc.aio.AioRpcError):
-    """A failed call carrying a service's rich status."""
-
-    def __init__(self, status: grpc.Status):
-        metadata = grpc.aio.Metadata(*status.trailing_metadata)
-        super().__init__(status.code, grpc.aio.Metadata(), metadata, details=status.details)
-
-
-def test_violations_are_keyed_by_form_field():
-    status = invalid([
-        violation('organization.display_name', errors_pb2.REQUIRED, 'is required'),
-        violation('settings.calendar', errors_pb2.NO_WORKING_DAYS, 'no working weekdays'),
-        violation('settings.calendar', errors_pb2.NOT_A_TIME,
-                  'not a time of day (HH:MM): \'25:00\'')]).to_status()
-    error = translate(FakeError(status))
-    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.violations == {
-        'display_name': 'обязательное поле',
-        'calendar': 'отметьте хотя бы один рабочий день недели; время в формате ЧЧ:ММ'}
-    assert error.message == 'Проверьте выделенные поля.'

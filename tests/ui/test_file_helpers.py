@@ -1,4 +1,5 @@
-"""The pure pieces of files in the web UI: headers, sizes, messages, the upload limit."""
+"""The pure pieces of files in the web UI: the download's headers, sizes, messages, the
+upload limit."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from ticketdesk.files.v1 import files_pb2
-from ui import files, uploads
-from ui.api import ApiError
+from ui import downloads, security
+from ui.clients.errors import failure
+from ui.components import attachments, uploads
 
 MIB = 1024 * 1024
 
@@ -25,7 +27,7 @@ MIB = 1024 * 1024
     (25 * MIB - 1, '24,9 МБ'),  # rounded down: under the limit never reads as the limit
 ])
 def test_format_size(size, shown):
-    assert files.format_size(size) == shown
+    assert attachments.format_size(size) == shown
 
 
 @pytest.mark.parametrize(('size', 'shown'), [
@@ -33,8 +35,8 @@ def test_format_size(size, shown):
     (26 * MIB, '26 МБ'), (25 * MIB, '25 МБ'), (25 * MIB - 1, '24,9 МБ'),
 ])
 def test_a_size_over_the_limit_never_reads_as_the_limit(size, shown):
-    assert files.format_size(size, limit=25 * MIB) == shown
-    assert files.too_large(25 * MIB) == 'Файл больше 25 МБ'
+    assert attachments.format_size(size, limit=25 * MIB) == shown
+    assert attachments.too_large(25 * MIB) == 'Файл больше 25 МБ'
 
 
 @pytest.mark.parametrize(('name', 'fallback'), [
@@ -46,11 +48,11 @@ def test_a_size_over_the_limit_never_reads_as_the_limit(size, shown):
     ('a\r\nb.txt', 'a_b.txt'),
 ])
 def test_ascii_fallback(name, fallback):
-    assert files.ascii_fallback(name) == fallback
+    assert downloads.ascii_fallback(name) == fallback
 
 
 def test_content_disposition_keeps_the_real_name_in_utf8():
-    header = files.content_disposition('Прайс-лист май.csv')
+    header = downloads.content_disposition('Прайс-лист май.csv')
     assert header == ('attachment; filename="file.csv"; filename*=UTF-8\'\''
                       '%D0%9F%D1%80%D0%B0%D0%B9%D1%81-%D0%BB%D0%B8%D1%81%D1%82%20'
                       '%D0%BC%D0%B0%D0%B9.csv')
@@ -59,7 +61,7 @@ def test_content_disposition_keeps_the_real_name_in_utf8():
 
 
 def test_content_disposition_cannot_be_broken_by_the_name():
-    header = files.content_disposition('x"; filename="evil.html\r\n.txt', inline=True)
+    header = downloads.content_disposition('x"; filename="evil.html\r\n.txt', inline=True)
     assert header.startswith('inline; filename="')
     assert header.count('"') == 2 and '\r' not in header and '\n' not in header
     assert ';' not in header.split("filename*=UTF-8''", 1)[1]
@@ -68,7 +70,7 @@ def test_content_disposition_cannot_be_broken_by_the_name():
 def test_file_headers_protect_the_browser():
     file = files_pb2.File(name='files/' + 'a' * 32, display_name='Отчёт.pdf',
                           content_type='application/pdf', size_bytes=1234)
-    headers = files.file_headers(file)
+    headers = downloads.file_headers(file)
     assert headers['Content-Type'] == 'application/pdf'
     assert headers['Content-Length'] == '1234'
     assert headers['Content-Disposition'].startswith('attachment; filename="file.pdf"')
@@ -82,21 +84,20 @@ def test_file_headers_protect_the_browser():
     ('image/bmp', False), ('image/svg+xml', False), ('text/csv; charset=utf-8', False),
 ])
 def test_only_safe_images_have_previews(content_type, previewable):
-    assert files.is_previewable(files_pb2.File(content_type=content_type)) is previewable
+    assert attachments.is_previewable(files_pb2.File(content_type=content_type)) is previewable
 
 
-@pytest.mark.parametrize(('error', 'message'), [
-    (ApiError('x', code=grpc.StatusCode.INVALID_ARGUMENT, reason='FILE_TOO_LARGE'),
-     'Файл больше 25 МБ'),
-    (ApiError('x', code=grpc.StatusCode.INVALID_ARGUMENT, reason='FILE_TYPE_NOT_ALLOWED'),
+@pytest.mark.parametrize(('code', 'reason', 'message'), [
+    (grpc.StatusCode.INVALID_ARGUMENT, 'FILE_TYPE_NOT_ALLOWED',
      'Такой тип файла не поддерживается: разрешены изображения, PDF, документы Office, '
      'таблицы, текст, CSV, ZIP'),
-    (ApiError('x', code=grpc.StatusCode.NOT_FOUND, reason='NOT_FOUND'), files.PARENT_GONE),
-    (ApiError('Сервис временно недоступен.', code=grpc.StatusCode.UNAVAILABLE),
-     'Сервис временно недоступен.'),
+    (grpc.StatusCode.NOT_FOUND, 'NOT_FOUND', attachments.PARENT_GONE),
+    (grpc.StatusCode.UNAVAILABLE, 'UNAVAILABLE',
+     'Сервис временно недоступен. Попробуйте ещё раз через минуту.'),
 ])
-def test_upload_problem_in_words(error, message):
-    assert files.upload_problem(error, 25 * MIB) == message
+def test_upload_problem_in_words(code, reason, message):
+    """A refused file is told by the reason of the refusal."""
+    assert attachments.upload_problem(failure(code, reason, 'ru')) == message
 
 
 def test_a_received_file_over_the_limit_or_too_many_is_refused():
@@ -131,12 +132,12 @@ def _limited_client(limit: int) -> httpx.AsyncClient:
     inner = Starlette(routes=[Route('/_nicegui/client/{c}/upload/{e}', _echo_size,
                                     methods=['POST']),
                               Route('/other', _echo_size, methods=['POST'])])
-    app = files.UploadSizeLimit(inner, limit_bytes=limit)
+    app = security.UploadSizeLimit(inner, limit_bytes=limit)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url='http://ui')
 
 
 async def test_upload_limit_by_declared_length():
-    cap = 1000 + files.MULTIPART_SLACK_BYTES
+    cap = 1000 + security.MULTIPART_SLACK_BYTES
     async with _limited_client(1000) as client:
         small = await client.post('/_nicegui/client/a/upload/b', content=b'x' * cap)
         large = await client.post('/_nicegui/client/a/upload/b', content=b'x' * (cap + 1))

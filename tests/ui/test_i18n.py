@@ -18,9 +18,12 @@ from nicegui.client import Client
 from nicegui.page import page
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import admin_widgets, files, history, i18n, labels, sla, widgets
+from ui import downloads, i18n, labels
+from ui.components import attachments, history, sla, widgets
+from ui.components.admin.common import business_days
 
 UI = Path(i18n.__file__).parent
+MOSCOW = 'Europe/Moscow'  # the studio's time zone, as its settings would give it
 TEXTS = UI.parent / 'texts'
 KEYWORDS = {'_': None, 'N_': None, 'pgettext': ((1, 'c'), 2)}  # as `make i18n` has them
 PLACEHOLDER = re.compile(r'\{\w*\}|\\\d')
@@ -164,13 +167,13 @@ async def test_labels_numbers_and_dates_in_each_language(code, expected):
             'priority': labels.priority(pb.PRIORITY_CRITICAL),
             'action': labels.action(pb.ACTION_ACCEPT),
             'role': labels.role_title('manager'),
-            'field': labels.field('ticket.contact.user'),
+            'field': labels.field_labels()['user'],
             'day': labels.day('2026-12-05'),
-            'moment': labels.moment(stamp),
-            'moment_day': labels.moment_day(stamp),
-            'size': files.format_size(2_621_440),
+            'moment': labels.moment(stamp, MOSCOW),
+            'moment_day': labels.moment_day(stamp, MOSCOW),
+            'size': attachments.format_size(2_621_440),
             'hours': history.hours('2.5'),
-            'days': admin_widgets.business_days(21),
+            'days': business_days(21),
         } == expected
 
 
@@ -186,10 +189,10 @@ async def test_selects_offer_translated_choices():
 
 
 def test_the_plain_file_pages_speak_the_account_language():
-    english = files.file_page(files.NOT_FOUND, 'en')
+    english = downloads.file_page(downloads.NOT_FOUND, 'en')
     assert '<html lang="en-US">' in english and '<h1>File not found</h1>' in english
     assert 'All tickets' in english
-    russian = files.file_page(files.UNAVAILABLE, 'ru')
+    russian = downloads.file_page(downloads.UNAVAILABLE, 'ru')
     assert '<html lang="ru">' in russian and '<h1>Файл сейчас недоступен</h1>' in russian
 
 
@@ -219,14 +222,14 @@ async def test_a_date_field_is_typed_and_picked_as_the_language_writes_dates(
 
 async def test_sizes_over_the_limit_in_english():
     with clients('en') as (client,), client:
-        assert files.format_size(2 * 1024 * 1024 + 1, limit=2 * 1024 * 1024) == '2.1 MB'
-        assert files.too_large(2 * 1024 * 1024) == 'The file is larger than 2 MB'
-        assert files.format_size(2 * 1024 * 1024 - 1) == '1.9 MB'
+        assert attachments.format_size(2 * 1024 * 1024 + 1, limit=2 * 1024 * 1024) == '2.1 MB'
+        assert attachments.too_large(2 * 1024 * 1024) == 'The file is larger than 2 MB'
+        assert attachments.format_size(2 * 1024 * 1024 - 1) == '1.9 MB'
 
 
 async def test_the_sla_clock_in_english():
     now = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)  # 12:00 in Moscow
     with clients('en') as (client,), client:
-        assert sla.when(now + dt.timedelta(hours=2), now) == 'today 14:00'
-        assert sla.when(now + dt.timedelta(days=1), now) == 'tomorrow 12:00'
-        assert sla.when(now + dt.timedelta(days=3), now) == 'Dec 8, 12:00'
+        assert sla.when(now + dt.timedelta(hours=2), now, MOSCOW) == 'today 14:00'
+        assert sla.when(now + dt.timedelta(days=1), now, MOSCOW) == 'tomorrow 12:00'
+        assert sla.when(now + dt.timedelta(days=3), now, MOSCOW) == 'Dec 8, 12:00'

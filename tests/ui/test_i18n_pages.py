@@ -36,7 +36,7 @@ async def test_the_user_menu_switches_the_language_and_the_service_keeps_it(
     org = await stack.new_organization()
     await signed_in(user, org.email)
     # A simulated click runs in the test's own context, whose request must be of the
-    # signed-in session (the login renews the session id: ui/pages/login.py).
+    # signed-in session (the login renews the session id: ui/pages/auth/login.py).
     await user.open('/')
     user.find(marker='language-en').click()
     await eventually(lambda: _language_of(user), 'en')

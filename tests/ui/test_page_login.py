@@ -44,7 +44,7 @@ async def test_a_good_login_lands_on_the_list(user: User, stack: Stack):
     org = await stack.new_organization()
     await signed_in(user, org.email)
     # The login sends the browser to start its session under a new id, which redirects
-    # to the list (ui/pages/login.py, against session fixation).
+    # to the list (ui/pages/auth/login.py, against session fixation).
     assert user.back_history[-1].startswith('/login/session?ticket=')
     await see(user, marker='counters')  # the client's list
     await user.open('/login')  # signed in: the login page sends back to the list

@@ -12,7 +12,7 @@ from nicegui.testing import User
 from tests.support.stack import Stack
 from tests.ui.conftest import eventually, on_sqlite, see, signed_in, staff, table_rows, the
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui.workspace_api import WorkspaceApi
+from ui.clients.tickets import TicketsClient
 
 pytestmark = on_sqlite
 
@@ -52,14 +52,14 @@ async def test_a_client_is_sent_from_the_queue_to_the_list(user: User, stack: St
 
 async def test_unassigned_tickets_come_from_the_service_page_by_page(
         user: User, stack: Stack, monkeypatch: pytest.MonkeyPatch):
-    asked: list[pb.ListTicketsRequest] = []
-    queue = WorkspaceApi.queue
+    asked: list[dict] = []
+    list_tickets = TicketsClient.list_tickets
 
-    async def recorded(self, request):
-        asked.append(request)
-        return await queue(self, request)
+    async def recorded(self, **criteria):
+        asked.append(criteria)
+        return await list_tickets(self, **criteria)
 
-    monkeypatch.setattr(WorkspaceApi, 'queue', recorded)
+    monkeypatch.setattr(TicketsClient, 'list_tickets', recorded)
     word = f'слово{secrets.token_hex(4)}'
     org = await stack.new_organization()
     free = await stack.new_ticket(org, title=f'Никто не взял {word}')
@@ -75,5 +75,5 @@ async def test_unassigned_tickets_come_from_the_service_page_by_page(
     the(user, 'filter-assignee').value = 'unassigned'
     await eventually(lambda: [row['number'] for row in table_rows(user, 'queue')], [free.number])
     last = asked[-1]
-    assert last.unassigned_only and not last.assignee
-    assert last.page_size == 25 and last.query == word  # one page, as for any other filter
+    assert last['unassigned_only'] and not last['assignee']
+    assert last['page_size'] == 25 and last['query'] == word  # one page, as for any other

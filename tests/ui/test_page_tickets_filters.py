@@ -10,7 +10,7 @@ from nicegui.testing import User
 from tests.support.stack import Stack
 from tests.ui.conftest import eventually, on_sqlite, signed_in, table_rows, the
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import api
+from ui.pages.tickets import ticket_list
 
 pytestmark = on_sqlite
 
@@ -67,7 +67,7 @@ async def test_order_by_priority(user: User, two_sites):
 
 
 async def test_pages_forward_and_back(user: User, two_sites, monkeypatch):
-    monkeypatch.setattr(api, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(ticket_list, 'PAGE_SIZE', 2)
     org, tickets = two_sites
     await signed_in(user, org.email)
     await eventually(lambda: rows(user), [tickets['normal'].number, tickets['low'].number])

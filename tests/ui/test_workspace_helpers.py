@@ -9,12 +9,12 @@ from urllib.parse import unquote_plus
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from ui import labels
-from ui.history import describe, hours
-from ui.queue_filters import OPEN, Filters
-from ui.sla import sla_state, when
+from ui.components.history import describe, hours
+from ui.components.queue_filters import OPEN, Filters
+from ui.components.sla import sla_state, when
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+MOSCOW = 'Europe/Moscow'  # the studio's time zone, as its settings would give it
 Sla = pb.Sla
 
 
@@ -29,41 +29,41 @@ def ticket(state: int = Sla.STATE_RUNNING, due: datetime | None = None, **fields
 
 
 def test_sla_state_presents_the_workflow_clock():
-    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).text == 'сегодня 17:00'
-    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).kind == 'due'
-    soon = sla_state(ticket(due=NOW + timedelta(minutes=90)), NOW)
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), MOSCOW, NOW).text == 'сегодня 17:00'
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), MOSCOW, NOW).kind == 'due'
+    soon = sla_state(ticket(due=NOW + timedelta(minutes=90)), MOSCOW, NOW)
     assert (soon.text, soon.kind, soon.color) == ('Скоро', 'soon', 'orange-9')
     assert 'сегодня 13:30' in soon.hint
-    assert sla_state(ticket(due=NOW + timedelta(hours=2)), NOW).text == 'Скоро'
-    assert sla_state(ticket(due=NOW + timedelta(hours=2, seconds=1)), NOW).text == \
+    assert sla_state(ticket(due=NOW + timedelta(hours=2)), MOSCOW, NOW).text == 'Скоро'
+    assert sla_state(ticket(due=NOW + timedelta(hours=2, seconds=1)), MOSCOW, NOW).text == \
         'сегодня 14:00'
     # Breached is the workflow's word, whatever the due time.
-    late = sla_state(ticket(Sla.STATE_BREACHED, NOW + timedelta(hours=1)), NOW)
+    late = sla_state(ticket(Sla.STATE_BREACHED, NOW + timedelta(hours=1)), MOSCOW, NOW)
     assert (late.text, late.kind, late.color) == ('Просрочен', 'breached', 'negative')
     assert 'сегодня 13:00' in late.hint
-    assert sla_state(ticket(Sla.STATE_BREACHED), NOW).hint == 'Цель SLA пропущена'
-    paused = sla_state(ticket(Sla.STATE_PAUSED, status=pb.STATUS_NEEDS_INFO), NOW)
+    assert sla_state(ticket(Sla.STATE_BREACHED), MOSCOW, NOW).hint == 'Цель SLA пропущена'
+    paused = sla_state(ticket(Sla.STATE_PAUSED, status=pb.STATUS_NEEDS_INFO), MOSCOW, NOW)
     assert (paused.text, paused.kind) == ('—', 'paused')
     assert 'паузе' in paused.hint
-    stopped = sla_state(ticket(Sla.STATE_STOPPED, status=pb.STATUS_DONE), NOW)
+    stopped = sla_state(ticket(Sla.STATE_STOPPED, status=pb.STATUS_DONE), MOSCOW, NOW)
     assert (stopped.text, stopped.hint) == ('—', '')
     # A client's ticket carries no clock at all.
-    assert sla_state(pb.Ticket(status=pb.STATUS_IN_PROGRESS), NOW).text == '—'
+    assert sla_state(pb.Ticket(status=pb.STATUS_IN_PROGRESS), MOSCOW, NOW).text == '—'
 
 
-def test_sla_times_read_in_the_studio_zone(monkeypatch):
-    monkeypatch.setitem(labels._studio, 'zone', 'Asia/Vladivostok')  # UTC+10
-    assert labels.studio_zone() == 'Asia/Vladivostok'
-    assert sla_state(ticket(due=NOW + timedelta(hours=5)), NOW).text == 'завтра 00:00'
-    assert when(NOW, NOW) == 'сегодня 19:00'
+def test_sla_times_read_in_the_studio_zone():
+    vladivostok = 'Asia/Vladivostok'  # UTC+10
+    assert sla_state(ticket(due=NOW + timedelta(hours=5)), vladivostok, NOW).text == \
+        'завтра 00:00'
+    assert when(NOW, NOW, vladivostok) == 'сегодня 19:00'
 
 
 def test_when_is_local_and_short():
-    assert when(NOW + timedelta(days=1), NOW) == 'завтра 12:00'
-    assert when(NOW + timedelta(days=3), NOW) == '28.11 12:00'
-    assert when(NOW + timedelta(days=60), NOW) == '24.01.2027 12:00'
-    assert when(datetime(2026, 11, 25, 20, 30, tzinfo=UTC), NOW) == 'сегодня 23:30'
-    assert when(datetime(2026, 11, 25, 21, 30, tzinfo=UTC), NOW) == 'завтра 00:30'
+    assert when(NOW + timedelta(days=1), NOW, MOSCOW) == 'завтра 12:00'
+    assert when(NOW + timedelta(days=3), NOW, MOSCOW) == '28.11 12:00'
+    assert when(NOW + timedelta(days=60), NOW, MOSCOW) == '24.01.2027 12:00'
+    assert when(datetime(2026, 11, 25, 20, 30, tzinfo=UTC), NOW, MOSCOW) == 'сегодня 23:30'
+    assert when(datetime(2026, 11, 25, 21, 30, tzinfo=UTC), NOW, MOSCOW) == 'завтра 00:30'
 
 
 def entry(field: str, old: str, new: str) -> pb.HistoryEntry:
@@ -75,7 +75,7 @@ def test_history_lines_in_russian():
     people = {'users/d': 'Дмитрий Козлов'}
 
     def line(field, old, new, staff=True):
-        found = describe(entry(field, old, new), people=people, staff=staff)
+        found = describe(entry(field, old, new), people=people, staff=staff, zone=MOSCOW)
         return found and (found.field, found.change)
 
     assert line('status', '', 'queued') == ('Тикет создан', 'статус «В очереди»')
@@ -121,12 +121,12 @@ def test_queue_address_round_trip():
             junk.site) == ('anyone', 'all', 'sla_due_time', [], '', '')
 
 
-def test_queue_request():
-    request = Filters(assignee='me', sla='breached').request('users/d')
-    assert request.assignee == 'users/d' and request.sla_breached_only
-    assert not request.unassigned_only
-    assert list(request.statuses) == list(OPEN) and request.order_by == 'sla_due_time'
+def test_what_the_queue_asks_for():
+    mine = Filters(assignee='me', sla='breached').criteria('users/d')
+    assert mine['assignee'] == 'users/d' and mine['sla_breached_only']
+    assert not mine['unassigned_only']
+    assert list(mine['statuses']) == list(OPEN) and mine['order_by'] == 'sla_due_time'
     # «Не назначены» is the service's filter, paged by the service like any other.
-    unassigned = Filters(assignee='unassigned').request('users/d')
-    assert (unassigned.assignee, unassigned.unassigned_only) == ('', True)
-    assert list(unassigned.statuses) == list(OPEN) and unassigned.page_size == 25
+    unassigned = Filters(assignee='unassigned').criteria('users/d')
+    assert (unassigned['assignee'], unassigned['unassigned_only']) == ('', True)
+    assert list(unassigned['statuses']) == list(OPEN) and unassigned['page_size'] == 25
