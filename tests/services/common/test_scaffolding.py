@@ -11,11 +11,12 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.platform.config import Settings
-from services.common.client.errors import error_details
-from services.common.server.errors import invalid
+from services.common.client.errors import error_details, problem_of
+from services.common.server.errors import invalid, violation
 from services.common.server.principal import Principal, Role
 from services.common.server.serve import Service, start_server
 from tests.support.processes import free_port
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 
 def test_bad_configuration_names_each_variable():
@@ -87,8 +88,12 @@ def test_the_default_drain_is_below_the_orchestrators_grace():
     assert 5 < Settings().shutdown_grace_seconds < 30
 
 
-def test_error_details_round_trip():
-    error = invalid([("ticket.title", "is required")])
+def test_error_reasons_round_trip():
+    """What a service raises is what its caller reads: the ErrorInfo reason, each
+    violation's field and reason, and the reasons' parameters (AIP-193)."""
+    error = invalid([violation("ticket.title", reasons.TOO_LONG, "must be at most 200",
+                               maxLength=200),
+                     violation("ticket.site", reasons.NOT_ORGANIZATION_SITE, "not yours")])
     status = error.to_status()
     assert status.code == grpc.StatusCode.INVALID_ARGUMENT
 
@@ -102,4 +107,11 @@ def test_error_details_round_trip():
         def trailing_metadata(self):
             return status.trailing_metadata
 
-    assert error_details(Failed()) == ("INVALID_ARGUMENT", [("ticket.title", "is required")])
+    problem = problem_of(Failed())
+    assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT,
+                                              "INVALID_ARGUMENT")
+    assert [(f.field, f.reason, f.params) for f in problem.fields] == [
+        ("ticket.title", "TOO_LONG", {"maxLength": "200"}),
+        ("ticket.site", "NOT_ORGANIZATION_SITE", {})]
+    assert error_details(Failed()) == ("INVALID_ARGUMENT", [
+        ("ticket.title", "must be at most 200"), ("ticket.site", "not yours")])
