@@ -118,9 +118,12 @@ class SmtpMailer:
 class OutboxMailer:
     """Development: each message becomes a `.eml` file in `directory`.
 
-    The file appears atomically (written aside, then renamed). Its name is the
-    time plus a hash of the Message-ID, so a message sent twice (a retried
-    activity) is written once.
+    The file appears atomically (written aside, then renamed); its name is the time
+    plus a hash of the Message-ID. A message sent again (a retried activity) is
+    written once: an empty marker `.sent/<hash>` says it was, a lookup that costs the
+    same with ten messages as with ten thousand (a scan of the folder per message made
+    every send slower as the outbox grew). The marker follows the file: a process killed
+    between the two writes the message twice rather than not at all.
     """
 
     def __init__(self, directory: Path | str):
@@ -130,11 +133,12 @@ class OutboxMailer:
         await asyncio.to_thread(self.write, message)
 
     def write(self, message: EmailMessage) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        sent = self.directory / ".sent"
+        sent.mkdir(parents=True, exist_ok=True)
         key = hashlib.sha256(str(message.get("Message-ID", "")).encode()).hexdigest()[:16]
-        existing = next(iter(self.directory.glob(f"*-{key}.eml")), None)
-        if existing is not None:
-            return existing
+        marker = sent / key
+        if marker.exists():
+            return self.directory / marker.read_text()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.directory / f"{stamp}-{key}.eml"
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
@@ -147,6 +151,7 @@ class OutboxMailer:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        marker.write_text(target.name)
         log.info("mail.outbox", file=str(target), to=str(message.get("To", "")),
                  subject=str(message.get("Subject", "")))
         return target

@@ -64,13 +64,24 @@ def test_a_bad_address_is_refused_before_sending():
         mail_for(CLIENT1, to_address="not-an-address")
 
 
+async def test_a_message_sent_again_is_written_once_however_full_the_outbox(tmp_path: Path):
+    """The outbox knows a sent message by its marker, not by reading the folder."""
+    outbox = OutboxMailer(tmp_path / "mail")
+    first = outbox.write(mail_for(CLIENT1))
+    for n in range(200):  # others' mail meanwhile
+        (tmp_path / "mail" / f"20260101T000000{n:06d}Z-{n:016x}.eml").write_text("x")
+    assert outbox.write(mail_for(CLIENT1)) == first
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 201
+
+
 async def test_the_outbox_writes_one_eml_per_message_atomically(tmp_path: Path):
     outbox = OutboxMailer(tmp_path / "mail")
     await outbox.send(mail_for(CLIENT1))
     await outbox.send(mail_for(CLIENT1))  # a retried activity: the same Message-ID
     await outbox.send(mail_for(CLIENT2))
-    files = sorted((tmp_path / "mail").iterdir())
-    assert [f.suffix for f in files] == [".eml", ".eml"], "no temporary files are left"
+    entries = sorted(p for p in (tmp_path / "mail").iterdir() if p.is_file())
+    assert [f.suffix for f in entries] == [".eml", ".eml"], "no temporary files are left"
+    files = entries
     parsed = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
     subjects = {m["Subject"] for m in parsed}
     assert subjects == {"[#1024] Статус изменён: В работе — Поменять баннер",
