@@ -27,7 +27,8 @@ async def backend_scenarios(backend: str, sizes: Sizes, scratch: Path) -> list[d
             print(f"  create: {rows[-1]['system']['throughput']:.1f}/s")
             rows += await transition.run(stack, orgs[1], sizes.transitions)
             print(f"  transition: {rows[-1]['system']['median_ms']:.1f} ms")
-            rows += await files.run(stack, orgs[2], sizes.file_mib, sizes.file_rounds, scratch)
+            for mib in sizes.file_mib:
+                rows += await files.run(stack, orgs[2], mib, sizes.file_rounds, scratch)
             print("  files done")
         rows += await scale.run(stack, orgs, backend, sizes)
     return rows
