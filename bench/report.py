@@ -26,6 +26,8 @@ def markdown(results: dict) -> str:
              f"Python {machine['python']}; PostgreSQL {machine['postgresql']}; {packages}.",
              "", HEADER]
     lines += [_line(row) for row in results["rows"]]
+    lines += ["", "Goals of the second wave (met when every row of theirs is met):", "",
+              *(f"- {goal}: {verdict}" for goal, verdict in goals(results["rows"]))]
     if results.get("skipped"):
         lines += ["", *(f"- not measured: {what}" for what in results["skipped"])]
     return "\n".join(lines) + "\n"
@@ -42,3 +44,28 @@ def _line(row: dict) -> str:
             f"{b['p99_ms']:.1f}, {b['throughput']:.1f} ({row['baseline_is']}) | "
             f"{r['median_ms']:.2f} / {r['p99_ms']:.2f} / {r['throughput']:.2f} | "
             f"{row['goal']} | {met} |")
+
+
+# Issue goals and the scenarios whose rows decide them.
+GOALS = (
+    ("1 create: one caller <= 1.3x, 16 callers >= 0.8x raw", ("1 Create",)),
+    ("2 transition: median <= 2x a raw update", ("2 Transition",)),
+    ("3 comments: median <= 1.5x a raw signal + INSERT", ("7 Comments",)),
+    ("4 lists at the largest size: p99 <= 30 ms, growth <= log", ("3 List", "6 Scale")),
+    ("5 files: upload and download >= 0.5x a disk copy", ("4 Files",)),
+    ("6 web UI: list and card p95 <= 1 s and <= 1.3x login", ("5 Web UI",)),
+    ("7 the whole stack under load: every call answered", ("8 Stack",)),
+)
+
+
+def goals(rows: list[dict]) -> list[tuple[str, str]]:
+    """Each goal: yes, no (with how many of its rows missed) or not measured."""
+    verdicts = []
+    for goal, scenarios in GOALS:
+        judged = [row["met"] for row in rows
+                  if row["scenario"] in scenarios and row.get("met") is not None]
+        missed = judged.count(False)
+        verdict = ("not measured" if not judged else "yes" if not missed
+                   else f"**no** ({missed} of {len(judged)} rows missed)")
+        verdicts.append((goal, verdict))
+    return verdicts
