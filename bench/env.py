@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bench.baseline import BASELINE_QUEUE, Counter, Trivial
+from bench.sizes import FULL, QUICK
 from services.common.platform.config import Settings
 from services.common.platform.logs import configure_logging
 from tests.support import postgres
@@ -19,6 +20,8 @@ from tests.support.stack import SERVICES, start_stack, temporal_binary
 from workflows.ticket.workflows import SEARCH_ATTRIBUTES
 
 AUTH_CACHE_SECONDS = Settings.model_fields["auth_cache_seconds"].default
+# Scenario 4 uploads files beyond the default limit (200 MiB in the full run).
+MAX_UPLOAD_BYTES = max(FULL.file_mib + QUICK.file_mib) * 1024 * 1024
 
 
 def log_to(path: Path) -> None:
@@ -51,7 +54,8 @@ async def running_stack(data_dir: Path, backend: str):
         async with temporal_server(data_dir / "temporal") as temporal:
             # As configured in production: tokens resolved once per cache period.
             stack = await start_stack(temporal, data_dir / "data", urls,
-                                      auth_cache_seconds=AUTH_CACHE_SECONDS)
+                                      auth_cache_seconds=AUTH_CACHE_SECONDS,
+                                      max_upload_bytes=MAX_UPLOAD_BYTES)
             baseline = Worker(temporal.client, task_queue=BASELINE_QUEUE,
                               workflows=[Trivial, Counter])
             try:

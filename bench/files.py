@@ -1,5 +1,6 @@
-"""Scenario 4: a 20 MiB attachment uploaded to and downloaded from the files service,
-against copying the same bytes on the local disk (with fsync, as the store does)."""
+"""Scenario 4: attachments (20 and 200 MiB) uploaded to and downloaded from the files
+service, against copying the same bytes on the local disk (with fsync, as the store does).
+Uploads go in the web UI's chunks (`UPLOAD_CHUNK_BYTES`); downloads come in the service's."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from bench.create import create_ticket
 from bench.stats import side_by_side
 from tests.support.stack import Organization, Stack
 from ticketdesk.files.v1 import files_pb2
+from ui.clients.files import UPLOAD_CHUNK_BYTES
 
-CHUNK = 256 * 1024  # the files service's own download chunk
+CHUNK = UPLOAD_CHUNK_BYTES  # what the web UI sends, also the disk copy's block
 MIB = 1024 * 1024
+GOAL = 0.5  # throughput, system / baseline
 
 
 def pdf_bytes(size: int) -> bytes:
@@ -29,9 +32,8 @@ async def upload(stack: Stack, org: Organization, ticket: str, body: bytes) -> f
         yield files_pb2.UploadFileRequest(metadata=files_pb2.UploadMetadata(
             ticket=ticket, display_name="макет.pdf", declared_size=len(body),
             request_id=uuid.uuid4().hex))
-        view = memoryview(body)
         for i in range(0, len(body), CHUNK):
-            yield files_pb2.UploadFileRequest(chunk=bytes(view[i:i + CHUNK]))
+            yield files_pb2.UploadFileRequest(chunk=body[i:i + CHUNK])
     return await stack.clients.files.UploadFile(parts(), metadata=org.client)
 
 
@@ -76,5 +78,5 @@ async def run(stack: Stack, org: Organization, size_mib: int, count: int,
 
 def _row(case: str, figures: dict) -> dict:
     return {"scenario": "4 Files", "case": case, "baseline_is": "local disk copy + fsync",
-            "unit": "MiB/s", **figures, "goal": "throughput >= 0.3x baseline",
-            "met": figures["ratio"]["throughput"] >= 0.3}
+            "unit": "MiB/s", **figures, "goal": f"throughput >= {GOAL}x baseline",
+            "met": figures["ratio"]["throughput"] >= GOAL}

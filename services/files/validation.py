@@ -82,10 +82,11 @@ def chunk(request: files_pb2.UploadFileRequest) -> bytes:
     if request.WhichOneof("part") != "chunk":
         raise bad_field("metadata", reasons.MALFORMED,
                         "only the first message may carry metadata")
-    if len(request.chunk) > MAX_CHUNK_BYTES:
+    data = request.chunk  # read once: each read of a bytes field is a copy (upb)
+    if len(data) > MAX_CHUNK_BYTES:
         raise bad_field("chunk", reasons.MALFORMED,
                         f"a chunk may hold at most {MAX_CHUNK_BYTES} bytes")
-    return request.chunk
+    return data
 
 
 def too_large(limit: int, path: str) -> ApiError:

@@ -8,7 +8,7 @@ import grpc
 import structlog
 
 from services.common.server.errors import ApiError
-from services.files.gateways.storage import StoredFileMissing
+from services.files.gateways.storage import DEFAULT_READ_CHUNK, StoredFileMissing
 from services.files.models import FileRecord
 from services.files.usecases import access
 from services.files.usecases.context import Context
@@ -16,7 +16,8 @@ from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 log = structlog.get_logger()
 
-DOWNLOAD_CHUNK_BYTES = 256 * 1024
+# The store's read size: one message per read (the clients' limit is 8 MiB a message).
+DOWNLOAD_CHUNK_BYTES = DEFAULT_READ_CHUNK
 
 
 async def get(ctx: Context, name: str) -> FileRecord:

@@ -13,9 +13,10 @@ from services.common.client.errors import problem_of
 from tests.services.files.conftest import LIMIT
 from tests.support.rpc import field_params, field_reasons, reason, rpc_error
 from tests.services.files.test_files_sniff import PE, png
+from services.files.usecases.download import DOWNLOAD_CHUNK_BYTES
 from ticketdesk.files.v1 import files_pb2
 
-CHUNK = 256 * 1024
+CHUNK = 256 * 1024  # uploads; downloads come in DOWNLOAD_CHUNK_BYTES
 as_ = lambda token: (("authorization", f"Bearer {token}"),)  # noqa: E731
 
 
@@ -43,7 +44,7 @@ async def download(env, token: str, name: str) -> tuple[files_pb2.File, bytes]:
             head = message.file
         else:
             assert head is not None, "metadata comes first"
-            assert len(message.chunk) <= CHUNK
+            assert len(message.chunk) <= DOWNLOAD_CHUNK_BYTES
             body += message.chunk
     assert head is not None
     return head, bytes(body)

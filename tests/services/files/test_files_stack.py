@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.common.client.errors import problem_of
 from services.files.models import FileRecord
 from tests.support.rpc import field_reasons, reason, rpc_error
+from services.files.usecases.download import DOWNLOAD_CHUNK_BYTES
 from ticketdesk.files.v1 import files_pb2
 from ticketdesk.tickets.v1 import tickets_pb2
 
-CHUNK = 256 * 1024
+CHUNK = 256 * 1024  # uploads; downloads come in DOWNLOAD_CHUNK_BYTES
 MiB = 1024 * 1024
 
 
@@ -37,7 +38,7 @@ async def download(stack, caller, name: str) -> tuple[files_pb2.File, str, int]:
         if message.WhichOneof("part") == "file":
             head = message.file
         else:
-            assert head is not None and len(message.chunk) <= CHUNK
+            assert head is not None and len(message.chunk) <= DOWNLOAD_CHUNK_BYTES
             digest.update(message.chunk)
             size += len(message.chunk)
     assert head is not None

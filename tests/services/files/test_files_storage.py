@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import uuid
 
 import pytest
 
-from services.files.gateways.storage import FileStore, LocalFileStore, StoredFileMissing
+from services.files.gateways.storage import (WRITE_BUFFER_BYTES, FileStore, LocalFileStore,
+                                             StoredFileMissing)
 
 
 def all_files(root) -> list[str]:
@@ -133,3 +135,68 @@ def test_cleanup_removes_only_old_temp_files(tmp_path):
     os.utime(old, (1, 1))
     assert store.cleanup_temp(older_than_seconds=3600) == 1
     assert not old.exists() and new.exists()
+
+
+async def test_digest_sees_every_chunk_in_order(tmp_path):
+    """The writer hashes as it writes (in its thread): the digest is the content's."""
+    store = LocalFileStore(tmp_path)
+    key, digest = uuid.uuid4().hex, hashlib.sha256()
+    chunks = [os.urandom(n) for n in (1, 300_000, 5, 2_000_000, 70_000) * 4]
+    writer = store.open_writer(key, digest)
+    for chunk in chunks:
+        await writer.write(chunk)
+    await writer.commit()
+    content = b"".join(chunks)
+    assert digest.hexdigest() == hashlib.sha256(content).hexdigest()
+    assert await read_all(store, key, 1 << 20) == content
+
+
+async def test_abort_while_a_batch_is_written_leaves_nothing(tmp_path):
+    store = LocalFileStore(tmp_path)
+    writer = store.open_writer(uuid.uuid4().hex)
+    for _ in range(3):  # past the buffer: a batch goes to the worker thread
+        await writer.write(os.urandom(WRITE_BUFFER_BYTES))
+    await writer.abort()
+    assert all_files(tmp_path) == []
+
+
+async def test_a_cancelled_commit_leaves_nothing(tmp_path):
+    """The caller went away during commit: the thread finishes, then everything goes,
+    the committed file included (nothing refers to it)."""
+    store = LocalFileStore(tmp_path)
+    key = uuid.uuid4().hex
+    writer = store.open_writer(key)
+    await writer.write(os.urandom(WRITE_BUFFER_BYTES))
+    task = asyncio.create_task(writer.commit())
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(200):  # the worker thread's end
+        if all_files(tmp_path) == []:
+            break
+        await asyncio.sleep(0.01)
+    assert all_files(tmp_path) == []
+    assert not await store.exists(key)
+
+
+async def test_a_reader_that_stops_early_closes_the_file(tmp_path):
+    store = LocalFileStore(tmp_path)
+    key = uuid.uuid4().hex
+    writer = store.open_writer(key)
+    await writer.write(b"x" * 100)
+    await writer.commit()
+
+    def open_on_it() -> int:
+        return sum(os.path.realpath(f"/proc/self/fd/{fd}") == str(store.path(key))
+                   for fd in os.listdir("/proc/self/fd")
+                   if os.path.exists(f"/proc/self/fd/{fd}"))
+    reader = store.open_reader(key, 10)
+    assert await anext(reader) == b"x" * 10
+    assert open_on_it() == 1
+    await reader.aclose()
+    for _ in range(100):  # closed once the read ahead in flight has ended
+        if open_on_it() == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert open_on_it() == 0
