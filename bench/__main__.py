@@ -9,7 +9,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import create, files, machine, report, scale, transition, webui
+from bench import comments, create, files, machine, report, scale, transition, webui
+from bench import stack as whole_stack
 from bench.env import log_to, postgres_unavailable, running_stack
 from bench.sizes import FULL, QUICK, Sizes
 
@@ -23,10 +24,12 @@ async def backend_scenarios(backend: str, sizes: Sizes, scratch: Path) -> list[d
         orgs = [await stack.new_organization() for _ in range(sizes.organizations)]
         print(f"{backend}: stack and {len(orgs)} organizations ready")
         if backend == "sqlite":
-            rows += await create.run(stack, orgs, sizes.creates)
+            rows += await create.run(stack, orgs, sizes.creates, sizes.single_creates)
             print(f"  create: {rows[-1]['system']['throughput']:.1f}/s")
             rows += await transition.run(stack, orgs[1], sizes.transitions)
             print(f"  transition: {rows[-1]['system']['median_ms']:.1f} ms")
+            rows += await comments.run(stack, orgs[1], sizes.comments)
+            print(f"  comments: {rows[-1]['system']['median_ms']:.1f} ms")
             for mib in sizes.file_mib:
                 rows += await files.run(stack, orgs[2], mib, sizes.file_rounds, scratch)
             print("  files done")
@@ -55,6 +58,11 @@ async def main(sizes: Sizes, out: Path, with_web: bool) -> dict:
         else:
             rows += await webui.run(sizes, Path(scratch) / "web")
             print(f"[{time.monotonic() - clock:.0f} s] web UI done")
+        if reason := whole_stack.unavailable():
+            skipped.append(f"the whole stack ({reason})")
+        else:
+            rows += await whole_stack.run(sizes, Path(scratch) / "stack")
+            print(f"[{time.monotonic() - clock:.0f} s] whole stack under load done")
     results = {"started": started.isoformat(timespec="seconds"), "mode": sizes.name,
                "seconds": time.monotonic() - clock, "machine": machine.describe(),
                "sizes": sizes.__dict__, "rows": rows, "skipped": skipped}

@@ -1,4 +1,4 @@
-"""The raw Temporal baselines: a trivial workflow and a trivial update handler.
+"""The raw Temporal baselines: a trivial workflow, a trivial update and signal handler.
 
 Only temporalio is imported here: the workflow sandbox re-imports this module."""
 
@@ -31,6 +31,11 @@ class Counter:
     async def bump(self, step: int) -> int:
         self.count += step
         return self.count
+
+    @workflow.signal
+    def noted(self, step: int) -> None:
+        """A comment's signal, as raw as it gets (scenario 7)."""
+        self.count += step
 
     @workflow.signal
     def stop(self) -> None:

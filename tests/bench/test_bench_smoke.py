@@ -19,7 +19,8 @@ from tests.support.processes import child_env
 ROOT = Path(__file__).resolve().parents[2]
 # The quick run takes under two minutes alone; on a busy shared machine, much longer.
 pytestmark = pytest.mark.timeout(900)
-SCENARIOS = ("1 Create", "2 Transition", "3 List", "4 Files", "5 Web UI", "6 Scale")
+SCENARIOS = ("1 Create", "2 Transition", "3 List", "4 Files", "5 Web UI", "6 Scale", "7 Comments",
+             "8 Stack")
 
 
 @pytest.fixture(scope="module")
