@@ -215,7 +215,10 @@ async def run(sizes: Sizes, data_dir: Path) -> list[dict]:
 
 
 def _timed(case: str, system: Figures, baseline: Figures) -> dict:
+    """Met when the page is usable within 1 s at p95 and, at the median, within 1.3x the
+    time the bare login page takes in the same run."""
     figures = compare(system, baseline)
     return {"scenario": "5 Web UI", "case": case, "unit": "pages/s",
-            "baseline_is": "the login page", **figures, "goal": "<= 1 s (p95)",
-            "met": figures["system"]["p95_ms"] <= 1000}
+            "baseline_is": "the login page", **figures,
+            "goal": "p95 <= 1 s and <= 1.3x the login page",
+            "met": figures["system"]["p95_ms"] <= 1000 and figures["ratio"]["median_ms"] <= 1.3}

@@ -12,6 +12,7 @@ from tests.support.stack import Stack
 from tests.support.tickets import World
 from tests.ui.conftest import eventually, on_sqlite, see, signed_in, staff, the
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
+from ui.components.comments import SHOWN
 from workflows.ticket.rules import Status
 
 pytestmark = on_sqlite
@@ -171,3 +172,23 @@ async def test_the_planned_date_is_typed_as_russian_writes_it(user: User, world:
     assert (await world.get(ticket.name, 'developer')).planned_date == '2031-01-15'
     assert planned.value == '15.01.2031'
     await see(user, kind=ui.label, content='15.01.2031')  # the card's «Плановая дата»
+
+
+async def test_a_long_thread_shows_its_latest_comments_then_all(user: User, world: World):
+    """A long conversation opens on its latest comments (a hundred would make the card slow
+    to open); «Показать все» shows the rest, oldest first."""
+    ticket = await world.ticket_in(Status.QUEUED)
+    for i in range(1, SHOWN + 4):
+        await world.comment(ticket.name, 'client', f'Комментарий номер {i}')
+    await signed_in(user, world.org.email)
+    await open_card(user, ticket)
+    await see(user, kind=ui.label, content=f'Комментарий номер {SHOWN + 3}')
+    await user.should_not_see(kind=ui.label, content='Комментарий номер 3')
+    user.find(marker='all-comments').click()
+
+    def bodies() -> list[str]:
+        with user:
+            return [e.text for e in ElementFilter(kind=ui.label, content='Комментарий номер',
+                                                  local_scope=False)]
+    await eventually(bodies, [f'Комментарий номер {i}' for i in range(1, SHOWN + 4)])
+    await user.should_not_see(marker='all-comments')

@@ -48,7 +48,16 @@ class Bell:
                 ui.separator()
                 self.entries = ui.list().classes('w-full').mark('notifications')
         self._count(0)
-        self.timer = ui.timer(POLL_SECONDS, self.refresh).mark('bell-timer')
+        self.parent = ui.context.slot.parent
+        self.timer: ui.timer | None = None
+
+    def start(self) -> None:
+        """Starts polling; called once the page is built. A timer waits for the browser's
+        socket, and NiceGUI sends an async page's HTML as soon as something waits for it:
+        created before the page's data were read, it would send an empty page, and the
+        content would follow over the socket only after it connected."""
+        with self.parent:
+            self.timer = ui.timer(POLL_SECONDS, self.refresh).mark('bell-timer')
 
     def _menu_head(self) -> None:
         with ui.row().classes('w-full items-center justify-between no-wrap px-4 py-2 gap-2'):
@@ -63,7 +72,8 @@ class Bell:
         try:
             answer = await self.session.tickets.notifications(LATEST)
         except ApiError as error:
-            if error.session_expired:  # no later tick can succeed; the page's next action says so
+            # No later tick can succeed; the page's next action says so.
+            if error.session_expired and self.timer is not None:
                 self.timer.deactivate()
             return
         finally:

@@ -24,19 +24,28 @@ from .attachments import attachment_list
 from .uploads import FilePicker
 from .widgets import user_text
 
+SHOWN = 20  # the latest comments a card shows before «Показать все»
 NOTE_LABEL = N_('Внутренняя заметка — клиент не видит')
 # How an internal note stands out in the thread.
 NOTE_STYLE = 'border-left: 4px solid #ff8f00; border: 1px dashed #ffb300; border-left-width: 4px'
 
 
 def thread(comments: list[pb.Comment], files_of: Callable[[str], list[files_pb2.File]],
-           zone: str) -> None:
-    """The comments, oldest first, each with its files; moments in the studio's `zone`."""
+           zone: str, *, show_all: bool = True,
+           on_show_all: Callable[[], None] | None = None) -> None:
+    """The comments, oldest first, each with its files; moments in the studio's `zone`.
+    Unless `show_all`, only the latest `SHOWN`, under «Показать все» (`on_show_all`): a
+    long thread's elements are built and drawn only when asked for."""
     if not comments:
         ui.label(_('Комментариев пока нет.')).classes('text-grey-7')
         return
+    shown = comments if show_all or len(comments) <= SHOWN else comments[-SHOWN:]
+    if len(shown) < len(comments):
+        ui.button(_('Показать все ({count})').format(count=len(comments)),
+                  on_click=on_show_all).props('flat dense no-caps color=primary') \
+            .mark('all-comments')
     with ui.column().classes('w-full gap-2').mark('comments'):
-        for comment in comments:
+        for comment in shown:
             _comment(comment, files_of(comment.name), zone)
 
 
@@ -50,8 +59,8 @@ def _comment(comment: pb.Comment, attached: list[files_pb2.File], zone: str) -> 
             ui.label(comment.author_display_name or _('Система')).classes('font-medium')
             if comment.author_role in labels.ROLE_TITLE:
                 ui.label(labels.role_title(comment.author_role)).classes('text-xs text-grey-7')
-            ui.space()
-            ui.label(labels.moment(comment.create_time, zone)).classes('text-xs text-grey-7')
+            ui.label(labels.moment(comment.create_time, zone)) \
+                .classes('text-xs text-grey-7 ml-auto')
         if internal:
             with ui.row().classes('items-center gap-1 text-amber-10').mark('internal-note'):
                 ui.icon('lock', size='xs')

@@ -28,12 +28,13 @@ def frame(session: Session, title: str) -> Iterator[ui.column]:
     """The page's header and its content column."""
     ui.page_title(f'{title} — TicketDesk')
     theme()
-    _header(session)
+    bell = _header(session)
     with ui.column().classes('w-full max-w-screen-xl mx-auto px-4 py-6 gap-4') as content:
         yield content
+    bell.start()  # after the content: its timer would send the page before it (bell.py)
 
 
-def _header(session: Session) -> None:
+def _header(session: Session) -> Bell:
     """Product name, the staff's links, «Создать тикет», the bell and the user menu. On a
     phone «Создать тикет» keeps its words (step 2 of the instruction names the button);
     the other buttons keep their icons and accessible names, their texts hide."""
@@ -57,8 +58,9 @@ def _header(session: Session) -> None:
                      look='unelevated color=white text-color=primary', words_on_phone=True) \
             .classes('font-medium shrink-0 max-sm:px-2') \
             .mark('create-ticket')
-        Bell(session)
+        bell = Bell(session)
         user_menu(session, header)
+    return bell
 
 
 def _link_button(text: str, icon: str, target: str, *, look: str = 'flat color=white',

@@ -20,7 +20,7 @@ from . import queue_table
 from .alerts import show_error
 from .frame import frame
 from .queue_filters import ASSIGNEES, PAGE_SIZE, SLA_FILTERS, SORTS, STATUS_CODES, Filters
-from .widgets import filter_chip, loading, search_box, short_url
+from .widgets import Table, filter_chip, loading, search_box, short_url
 
 REFRESH_SECONDS = 30.0
 TOGGLE_STYLE = 'border: 1px solid #b0bec5; border-radius: 6px'
@@ -140,8 +140,7 @@ class Queue:
             self._empty()
             return
         rows = [self._row(t) for t in self.tickets]
-        table = ui.table(columns=i18n.columns(queue_table.COLUMNS), rows=rows, row_key='number',
-                         pagination={'rowsPerPage': 0}) \
+        table = Table(columns=i18n.columns(queue_table.COLUMNS), rows=rows, row_key='number') \
             .props('flat bordered wrap-cells hide-pagination') \
             .classes('w-full cursor-pointer').mark('queue')
         table.add_slot('body-cell-number', queue_table.NUMBER_CELL)

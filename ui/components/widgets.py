@@ -35,6 +35,28 @@ STATUS_CELL = N_('''
 ''')
 
 
+# Every row on one page, as Quasar's table spells the pagination once it has filled it in.
+ALL_ROWS = {'sortBy': None, 'descending': False, 'page': 1, 'rowsPerPage': 0}
+
+
+class Table(ui.table):
+    """`ui.table` with all its rows on one page. Quasar's table reports its pagination as
+    it mounts, and `ui.table` then sends itself back whole (every row, drawn again) even
+    when nothing changed: here only a pagination that did change is sent."""
+
+    def __init__(self, *, columns: list[dict], rows: list[dict], row_key: str) -> None:
+        super().__init__(columns=columns, rows=rows, row_key=row_key, pagination=dict(ALL_ROWS))
+
+    @property
+    def pagination(self) -> dict:
+        return self._props['pagination']
+
+    @pagination.setter
+    def pagination(self, value: dict) -> None:
+        if value != self._props['pagination']:
+            self._props['pagination'] = value
+
+
 def status_badge(status: int) -> ui.badge:
     return ui.badge(labels.status(status), color=labels.status_color(status)) \
         .classes('text-sm px-3 py-1 rounded-full') \
@@ -62,9 +84,12 @@ def loading() -> ui.spinner:
 
 def user_text(text: str) -> ui.element:
     """Plain text as typed (never HTML), line breaks kept, http(s) links clickable."""
-    with ui.element('div').classes('text-body1') \
-            .style('white-space: pre-wrap; overflow-wrap: anywhere') as box:
-        for part, is_link in split_links(text):
+    parts = split_links(text)
+    style = 'white-space: pre-wrap; overflow-wrap: anywhere'
+    if not any(is_link for _part, is_link in parts):  # one element (a thread has many of them)
+        return ui.label(text).classes('text-body1').style(style)
+    with ui.element('div').classes('text-body1').style(style) as box:
+        for part, is_link in parts:
             if is_link:
                 ui.link(part, target=part, new_tab=True).props('rel="noopener noreferrer"')
             else:

@@ -7,6 +7,8 @@ before the thread, and the long history last.
 
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import ui
 
 from ticketdesk.files.v1 import files_pb2
@@ -36,7 +38,7 @@ async def ticket_card_page(number: int) -> None:
             return
         card.build()
         show_failures(ticket_name(number))  # files the new-ticket form could not attach
-    ui.timer(POLL_SECONDS, card.poll)
+    ui.timer(POLL_SECONDS, card.poll, immediate=False)  # just read: the first poll can wait
     await card.mark_seen()
 
 
@@ -55,21 +57,29 @@ class TicketCard:
         # The client commented on work awaiting acceptance: those are remarks (the instruction's
         # «Отправка тикета в доработку»), acknowledged before the workflow has marked them.
         self.remarks_sent = False
+        self.all_comments = False  # the whole thread, not only its latest comments
         self._polling = False
 
     # --- reading ------------------------------------------------------------------------
 
     async def load(self) -> bool:
         """False when the ticket does not exist or is not the user's to see."""
+        name = ticket_name(self.number)
+        # The four reads at once; the ticket's own answer decides first (a missing ticket's
+        # comments are missing too).
+        answers = await asyncio.gather(
+            self.session.tickets.get_ticket(self.number), self.session.tickets.comments(name),
+            self.session.auth.organization_names(), self._list_files(),
+            return_exceptions=True)
         try:
-            self.ticket = await self.session.tickets.get_ticket(self.number)
-            self.comments = await self.session.tickets.comments(self.ticket.name)
-            names = await self.session.auth.organization_names()
-            self.files = await self._list_files()
+            for answer in answers:
+                if isinstance(answer, BaseException):
+                    raise answer
         except ApiError as error:
             if not error.not_found:
                 show_error(error)
             return False
+        self.ticket, self.comments, names, self.files = answers
         self.organization = self.ticket.organization_display_name or \
             names.get(self.ticket.organization, '')
         return True
@@ -115,9 +125,8 @@ class TicketCard:
 
     async def _list_files(self) -> list[files_pb2.File]:
         """The ticket's files; the card still opens when the files service does not answer."""
-        assert self.ticket is not None
         try:
-            return await self.session.files.files(self.ticket.name)
+            return await self.session.files.files(ticket_name(self.number))
         except ApiError as error:
             if error.session_expired:
                 raise
@@ -169,7 +178,12 @@ class TicketCard:
 
     @ui.refreshable_method
     def thread(self) -> None:
-        comments.thread(self.comments, self.files_of, self.session.zone)
+        comments.thread(self.comments, self.files_of, self.session.zone,
+                        show_all=self.all_comments, on_show_all=self.show_all_comments)
+
+    def show_all_comments(self) -> None:
+        self.all_comments = True
+        self.thread.refresh()
 
     # --- actions (ui/components/ticket_actions.py asks for what each takes) --------------
 

@@ -3,6 +3,8 @@ Staff see the developers' queue here instead."""
 
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import ui
 
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -13,8 +15,8 @@ from ...clients.tickets import LIST_PAGE_SIZE
 from ...components.alerts import show_error
 from ...components.frame import frame
 from ...components.queue import show_queue
-from ...components.widgets import (NUMBER_CELL, STATUS_CELL, filter_chip, loading, search_box,
-                                   short_url)
+from ...components.widgets import (NUMBER_CELL, STATUS_CELL, Table, filter_chip, loading,
+                                   search_box, short_url)
 from ...i18n import N_, _
 from ...session import Session
 
@@ -49,6 +51,7 @@ async def tickets_list_page() -> None:
         await show_queue(session)
         return
     view = TicketList(session)
+    await view.load()  # the first page goes out with the page's HTML, not after its socket
     with frame(session, _('Тикеты')):
         with ui.row().classes('w-full items-center'):
             ui.label(_('Тикеты')).classes('text-h5 font-medium')
@@ -58,7 +61,6 @@ async def tickets_list_page() -> None:
         view.toolbar()
         view.table()
         view.pager()
-    await view.load()
 
 
 class TicketList:
@@ -75,8 +77,8 @@ class TicketList:
         self.pages: list[str] = ['']
         self.sites: list[pb.Site] = []
         self.answer = pb.ListTicketsResponse()
-        # The page is sent before the first answer (its frame's timers wait for the browser):
-        # until then a spinner, not «Тикетов пока нет».
+        # The page reads its first answer before it is built; should that fail, a spinner,
+        # not «Тикетов пока нет».
         self.loaded = False
         self.asked = 0  # questions asked so far: a late answer to an older one is dropped
         self.sites_read = False  # the organization's sites, read once
@@ -84,13 +86,16 @@ class TicketList:
     async def load(self) -> None:
         self.asked += 1
         question = self.asked
+        listed = self.session.tickets.list_tickets(
+            statuses=[self.status] if self.status else (), query=self.query,
+            site=self.site, priorities=[self.priority] if self.priority else (),
+            order_by=self.order, page_token=self.pages[-1], page_size=PAGE_SIZE)
         try:
-            if not self.sites_read:
-                self.sites, self.sites_read = await self._sites(), True
-            answer = await self.session.tickets.list_tickets(
-                statuses=[self.status] if self.status else (), query=self.query,
-                site=self.site, priorities=[self.priority] if self.priority else (),
-                order_by=self.order, page_token=self.pages[-1], page_size=PAGE_SIZE)
+            if self.sites_read:
+                answer = await listed
+            else:  # both at once
+                self.sites, answer = await asyncio.gather(self._sites(), listed)
+                self.sites_read = True
         except ApiError as error:
             show_error(error)
             return
@@ -192,8 +197,7 @@ class TicketList:
             return
         columns = i18n.columns(COLUMNS)
         rows = [_row(t, self.session.zone) for t in tickets]
-        table = ui.table(columns=columns, rows=rows, row_key='number',
-                         pagination={'rowsPerPage': 0}) \
+        table = Table(columns=columns, rows=rows, row_key='number') \
             .props('flat bordered wrap-cells hide-pagination').classes('w-full cursor-pointer').mark('tickets')
         table.props[':visible-columns'] = PHONE_COLUMNS
         table.props[':dense'] = 'Quasar.Screen.xs'
