@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.tickets import models
 from workflows.ticket.rules import Status
 
 TICKETS = models.Ticket.__table__
 SITES = models.Site.__table__
-BATCH = 5_000
+BATCH = 20_000
+# SQLite's trigger that adds a new ticket's text to the FTS5 index.
+TEXT_INDEX_TRIGGER = "ticket_search_insert"
+LOAD_CACHE_KIB = 512 * 1024
 # The word the text search looks for: in about one title in fifty.
 RARE_WORD = "калькулятор"
 WORDS = ("баннер", "меню", "форма", "страница", "каталог", "корзина", "оплата", "доставка",
@@ -45,18 +48,71 @@ async def ticket_count(engine: AsyncEngine) -> int:
 
 async def load(engine: AsyncEngine, sites: dict[str, list[str]], count: int,
                seed: int = 8) -> None:
-    """Insert `count` tickets spread evenly over the organizations of `sites`."""
+    """Insert `count` tickets spread evenly over the organizations of `sites`, as a bulk
+    import would: COPY on PostgreSQL; on SQLite, the text index rebuilt once after the
+    rows rather than row by row (five times faster). The counts per status follow
+    through their triggers, as for any writer."""
     rng, organizations = random.Random(seed + count), sorted(sites)
     start = datetime.now(UTC) - timedelta(days=365)
-    for first in range(0, count, BATCH):
-        rows = [ticket_row(rng, organizations[i % len(organizations)], sites, start)
+    batches = ([ticket_row(rng, organizations[i % len(organizations)], sites, start)
                 for i in range(first, min(count, first + BATCH))]
-        async with engine.begin() as connection:
-            await connection.execute(insert(TICKETS), rows)
-    # Fresh planner statistics, as after any bulk import. Without them SQLite sorts the
-    # whole open queue for the SLA order (see README, «Benchmarks»).
-    async with engine.begin() as connection:
+               for first in range(0, count, BATCH))
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            await _copy(connection, batches)
+        else:
+            await _insert_into_sqlite(connection, batches)
+        # Fresh planner statistics, as after any bulk import. Without them SQLite sorts
+        # the whole open queue for the SLA order (see README, «Benchmarks»).
         await connection.execute(text("ANALYZE tickets"))
+        await connection.commit()
+
+
+async def _copy(connection: AsyncConnection, batches) -> None:
+    driver = (await connection.get_raw_connection()).driver_connection
+    for rows in batches:
+        await driver.copy_records_to_table(TICKETS.name, columns=list(rows[0]),
+                                           records=[tuple(r.values()) for r in rows])
+
+
+async def _insert_into_sqlite(connection: AsyncConnection, batches) -> None:
+    """The trigger that indexes each new ticket's text (migration 0004) is set aside and
+    the index rebuilt from the tickets afterwards; the connection's page cache is made
+    large for the load (2 MiB by default: at a million tickets every insert into the
+    ten indexes went to the disk cache), then set back, as the baseline reads with it."""
+    cache = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
+    await connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    await connection.commit()  # Core began a transaction for the pragmas
+    async with connection.begin():
+        trigger = (await connection.execute(text(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": TEXT_INDEX_TRIGGER})).scalar_one()
+        await connection.execute(text(f"DROP TRIGGER {TEXT_INDEX_TRIGGER}"))
+    try:
+        for rows in batches:
+            async with connection.begin():  # its commit ends the driver's transaction
+                await _insert(connection, rows)
+    finally:
+        async with connection.begin():
+            await connection.execute(text(
+                "INSERT INTO ticket_search (ticket_search) VALUES ('rebuild')"))
+            await connection.execute(text(trigger))
+        await connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+async def _insert(connection: AsyncConnection, rows: list[dict]) -> None:
+    """Core's executemany spends most of a large load building its parameters: the rows
+    go to the driver as tuples instead, each value through its column type's own bind
+    processor (what Core would store)."""
+    columns, dialect = list(rows[0]), connection.dialect
+    processors = [TICKETS.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                  for c in columns]
+    driver = (await connection.get_raw_connection()).driver_connection
+    await driver.executemany(
+        f"INSERT INTO {TICKETS.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})",
+        [tuple(v if p is None else p(v) for p, v in zip(processors, r.values()))
+         for r in rows])
 
 
 def ticket_row(rng: random.Random, organization: str, sites: dict[str, list[str]],

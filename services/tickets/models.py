@@ -162,3 +162,30 @@ class Notification(Base):
         UniqueConstraint("event_id", "recipient"),
         Index("ix_notifications_recipient_created", "recipient", "create_time"),
     )
+
+
+
+# The text index is each database's own (migration 0004): pg_trgm's GIN index on
+# PostgreSQL, an FTS5 trigram table and the tables FTS5 keeps for it on SQLite. Neither
+# is a model; `compared` keeps them out of Alembic's comparisons with the models.
+SEARCH_INDEX = frozenset({
+    "ix_tickets_search_trgm", "ticket_search", "ticket_search_data", "ticket_search_idx",
+    "ticket_search_config", "ticket_search_docsize", "ticket_search_content"})
+
+
+def compared(_object, name: str | None, _type: str, reflected: bool, _compare_to) -> bool:
+    """Alembic's `include_object`: everything but the text index found in the database."""
+    return not (reflected and name in SEARCH_INDEX)
+
+
+Base.metadata.info["include_object"] = compared
+
+
+class TicketCount(Base):
+    """How many tickets an organization has in a status. Kept by database triggers on
+    `tickets` (migration 0004) for every writer; read by the list's header."""
+
+    __tablename__ = "ticket_counts"
+    organization: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -192,8 +192,11 @@ def run_env(target_metadata) -> None:
 
 
 def _run(connection: Connection, target_metadata) -> None:
+    # include_object: what a service keeps outside its models (e.g. search indexes kept by
+    # triggers) is no difference for autogenerate.
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite",
+                      include_object=target_metadata.info.get("include_object"))
     with context.begin_transaction():
         context.run_migrations()
 

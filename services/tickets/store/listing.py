@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import (Boolean, Select, and_, column, false, func, or_, select, table,
+                        true)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from services.common.server.errors import bad_field
 from services.common.server.principal import Principal
@@ -95,11 +98,52 @@ def matching(text: str):
     text = text.strip()
     if text.startswith("#") and _digits(text[1:]):
         return _T.number == int(text[1:]) if int(text[1:]) <= models.MAX_NUMBER else false()
-    words = and_(*(_T.search_text.like(_like(word), escape="\\")
-                   for word in text.casefold().split()))
+    words = ContainsWords(text.casefold().split())
     if _digits(text) and int(text) <= models.MAX_NUMBER:
         return or_(_T.number == int(text), words)
     return words
+
+
+# SQLite's text index: FTS5's trigram table over tickets.search_text (rowid: the number).
+_SEARCH = table("ticket_search", column("rowid"), column("search_text"))
+# The shortest word a trigram index can find.
+TRIGRAM = 3
+
+
+class ContainsWords(ColumnElement[bool]):
+    """Every word is a substring of the ticket's search_text. Each database answers it
+    with its own trigram index (migration 0004), so the SQL is written per dialect."""
+
+    type = Boolean()
+    inherit_cache = False  # the words are the statement: nothing to cache
+
+    def __init__(self, words: list[str]):
+        self.words = words
+
+
+@compiles(ContainsWords)
+def _like_every_word(element: ContainsWords, compiler, **kw) -> str:
+    # PostgreSQL: pg_trgm's GIN index serves LIKE '%word%' (words of three or more
+    # characters; shorter ones are checked on the rows the others leave).
+    return compiler.process(_likes(element.words), **kw)
+
+
+@compiles(ContainsWords, "sqlite")
+def _in_text_index(element: ContainsWords, compiler, **kw) -> str:
+    """FTS5's trigram table finds the words of three or more characters, as a phrase
+    each (a phrase of trigrams is a substring); LIKE checks the shorter ones."""
+    indexed = [w for w in element.words if len(w) >= TRIGRAM]
+    found = true()
+    if indexed:
+        phrases = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+        found = _T.number.in_(select(_SEARCH.c.rowid).where(
+            _SEARCH.c.search_text.op("MATCH")(phrases)))
+    short = [w for w in element.words if len(w) < TRIGRAM]
+    return compiler.process(and_(found, _likes(short)) if short else found, **kw)
+
+
+def _likes(words: list[str]):
+    return and_(true(), *(_T.search_text.like(_like(word), escape="\\") for word in words))
 
 
 def _digits(text: str) -> bool:
@@ -121,7 +165,34 @@ def list_query(principal: Principal, where: TicketFilter, order_by: str) -> Sele
 
 
 def status_counts_query(principal: Principal, where: TicketFilter) -> Select:
-    """Counts per status for the list's header: every filter except the status."""
+    """Counts per status for the list's header: every filter except the status. Kept
+    counts when the scope is organizations alone (the client's list, the staff queue:
+    reading them does not grow with the tickets); counted when other filters narrow
+    the scope, through the index of the narrowest filter."""
+    if _whole_organizations(principal, where):
+        return kept_counts_query(principal, where)
+    return counted_query(principal, where)
+
+
+def _whole_organizations(principal: Principal, where: TicketFilter) -> bool:
+    return not (where.site_id or where.priorities or where.assignee or where.unassigned_only
+                or where.query.strip() or (where.sla_breached_only and principal.is_staff))
+
+
+def kept_counts_query(principal: Principal, where: TicketFilter) -> Select:
+    """The counts per status of one organization, or of all for the staff, as the
+    triggers of migration 0004 keep them."""
+    kept = models.TicketCount
+    query = select(kept.status, func.sum(kept.n)).group_by(kept.status).having(
+        func.sum(kept.n) > 0)
+    if not principal.is_staff:
+        query = query.where(kept.organization == principal.organization)
+    if where.organization:
+        query = query.where(kept.organization == where.organization)
+    return query
+
+
+def counted_query(principal: Principal, where: TicketFilter) -> Select:
     return filtered(select(_T.status, func.count()), principal, where,
                     with_status=False).group_by(_T.status)
 
@@ -129,7 +200,8 @@ def status_counts_query(principal: Principal, where: TicketFilter) -> Select:
 async def list_tickets(session: AsyncSession, principal: Principal, where: TicketFilter,
                        order_by: str, offset: int, limit: int) -> TicketPage:
     rows, more = await page_of(session, list_query(principal, where, order_by), offset, limit)
-    counts = dict((await session.execute(status_counts_query(principal, where))).all())
+    counts = {status: int(n) for status, n in
+              (await session.execute(status_counts_query(principal, where))).all()}
     return TicketPage(rows, more, total_of(counts, where), counts)
 
 
