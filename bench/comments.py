@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench import data
 from bench.baseline import BASELINE_QUEUE, Counter
 from bench.create import create_ticket
 from bench.stats import side_by_side
@@ -22,7 +22,7 @@ TICKETS = 4
 
 
 async def run(stack: Stack, org: Organization, count: int) -> list[dict]:
-    engine = create_async_engine(stack.settings.database_url("tickets"))
+    engine = data.raw_engine(stack.settings.database_url("tickets"))
     tickets = [await create_ticket(stack, org, i) for i in range(TICKETS)]
     counter = await stack.temporal.start_workflow(
         Counter.run, id=f"bench-comments-{uuid.uuid4().hex[:8]}", task_queue=BASELINE_QUEUE)

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import data
 from bench.baseline import BASELINE_QUEUE, Trivial
@@ -42,7 +42,7 @@ async def create_ticket(stack: Stack, org: Organization, i: int) -> pb.Ticket:
 async def run(stack: Stack, orgs: list[Organization], count: int,
               single_count: int) -> list[dict]:
     run_id = uuid.uuid4().hex[:8]
-    engine = create_async_engine(stack.settings.database_url("tickets"))
+    engine = data.raw_engine(stack.settings.database_url("tickets"))
     # Someone the new-ticket notices go to: delivering them is part of the background.
     await stack.staff("manager")
     try:

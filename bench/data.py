@@ -6,10 +6,21 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from services.tickets import models
 from workflows.ticket.rules import Status
+
+
+def raw_engine(url: str) -> AsyncEngine:
+    """The baselines' engine: plain SQLAlchemy, with the driver settings the services use
+    on SQLite (a busy timeout; the write lock taken at BEGIN, see
+    services/common/server/database.py), so that a raw INSERT beside the services' writes
+    waits for the lock as theirs do instead of failing."""
+    if url.startswith("sqlite"):
+        return create_async_engine(url, connect_args={"timeout": 30,
+                                                      "isolation_level": "IMMEDIATE"})
+    return create_async_engine(url)
 
 TICKETS = models.Ticket.__table__
 SITES = models.Site.__table__

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import data, listing
 from bench.create import create_ticket
@@ -22,7 +21,7 @@ WITHOUT_STATISTICS_CALLS = 4
 
 async def run(stack: Stack, orgs: list[Organization], backend: str, sizes: Sizes,
               log=print) -> list[dict]:
-    engine = create_async_engine(stack.settings.database_url("tickets"))
+    engine = data.raw_engine(stack.settings.database_url("tickets"))
     developer = await stack.staff("developer")
     sites = await data.site_ids_by_organization(engine)
     rows, medians = [], {}

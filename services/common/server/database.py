@@ -27,7 +27,13 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # IMMEDIATE: the write lock is taken (waiting out busy_timeout) by the BEGIN that
+        # the driver sends before a transaction's first write, not by the statement. An
+        # INSERT whose trigger writes an FTS5 index reads the index before it asks for the
+        # lock, and a busy database then fails it at once with "database is locked".
+        # Reads still run outside transactions, side by side.
+        engine = create_async_engine(url, connect_args={"timeout": 30,
+                                                        "isolation_level": "IMMEDIATE"})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
