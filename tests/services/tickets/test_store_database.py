@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from alembic import command
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -15,21 +14,13 @@ from services.common.server.principal import Principal, Role
 from services.tickets import models
 from services.tickets.store import listing
 from services.tickets.server import MIGRATIONS
-from tests.support import postgres
+from tests.services.tickets.store_support import url  # noqa: F401 (the fixture: SQLite and PostgreSQL)
 
 ORGANIZATIONS = 40
 PER_ORGANIZATION = 100
 STATUSES = ("queued", "in_progress", "needs_info", "awaiting_acceptance", "done", "cancelled")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'tickets.db'}"
-        return
-    url = await postgres.fresh_database_or_skip("ticketdesk_tickets_store")
-    yield url
-    await postgres.drop_database(url)
 
 
 async def test_migration_fills_the_derived_columns(url):
