@@ -63,11 +63,23 @@ async def timers(world: World, env: WorkflowEnvironment) -> int:
     return ticket.number
 
 
+async def policy_at_start(world: World, env: WorkflowEnvironment) -> int:
+    """The service passes the policy with the start (no load_policy first); the timers
+    still load it afresh when they fire."""
+    ticket = await world.ticket_in(Status.IN_PROGRESS)
+    await world.act(ticket.name, "developer", Action.SUBMIT_FOR_ACCEPTANCE)
+    handle = env.client.get_workflow_handle(f"ticket-{ticket.number}")
+    await env.fast_forward(handle, timedelta(days=30))
+    await handle.result()
+    return ticket.number
+
+
 # name -> (world, env) -> the ticket's number
 SCENARIOS = {"full-life": lambda world, env: full_life(world),
              "withdrawn": lambda world, env: withdrawn(world),
              "timers": timers,
-             "assigned": lambda world, env: assigned(world)}
+             "assigned": lambda world, env: assigned(world),
+             "policy-at-start": policy_at_start}
 
 
 async def main(names: list[str]) -> None:

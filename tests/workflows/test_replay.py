@@ -22,7 +22,8 @@ def load(path: Path) -> WorkflowHistory:
 
 
 def test_histories_are_there():
-    assert {p.stem for p in HISTORIES} >= {"full-life", "withdrawn", "timers", "assigned"}
+    assert {p.stem for p in HISTORIES} >= {"full-life", "withdrawn", "timers", "assigned",
+                                      "policy-at-start"}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workflows.messages import Actor, Notice  # noqa: F401 (Notice: known from here too)
+from workflows.ticket.policy import Policy
 from workflows.ticket.sla import SlaClock
 
 
@@ -27,6 +28,9 @@ class TicketStarted:
     status_since: str = ""  # ISO time the current status was entered
     reminded: bool = False  # the client was reminded in the current status
     sla: SlaClock = field(default_factory=SlaClock)
+    # The policy as the service read it at creation; None: the workflow loads it (every
+    # run after the first, and tickets started before the service passed it).
+    policy: Policy | None = None
 
 
 @dataclass

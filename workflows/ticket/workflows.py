@@ -71,7 +71,7 @@ class TicketWorkflow:
     @workflow.run
     async def run(self, ticket: TicketStarted) -> str:
         async with self.lock:
-            await self._load_policy()
+            await self._start_policy(ticket)
             if not ticket.status_since:
                 ticket.status_since = workflow.now().isoformat()
                 ticket.sla.follow(self.status, workflow.now(), self.calendar)
@@ -284,6 +284,15 @@ class TicketWorkflow:
         self.revision += 1
 
     # Outside world -------------------------------------------------------------
+
+    async def _start_policy(self, ticket: TicketStarted) -> None:
+        """The policy the service passed with the start, else loaded. Data in the input
+        decides, so histories recorded before replay their load_policy activity."""
+        if ticket.policy is None:
+            await self._load_policy()
+            return
+        self.policy, ticket.policy = ticket.policy, None  # the next run loads it afresh
+        self.calendar = BusinessCalendar.from_dict(self.policy.calendar)
 
     async def _load_policy(self) -> None:
         self.policy = await workflow.execute_activity(

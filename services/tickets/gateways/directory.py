@@ -44,10 +44,13 @@ class Directory:
                             "must be an active developer or manager of the studio")
 
     async def require_organization(self, name: str, field: str = "") -> None:
+        await self.organization(name, field)
+
+    async def organization(self, name: str, field: str = "") -> auth_pb2.Organization:
         """NOT_FOUND for a missing parent; INVALID_ARGUMENT on `field` when it is a field."""
         try:
-            await self._auth.GetOrganization(auth_pb2.GetOrganizationRequest(name=name),
-                                             metadata=self._metadata, timeout=TIMEOUT)
+            return await self._auth.GetOrganization(auth_pb2.GetOrganizationRequest(name=name),
+                                                    metadata=self._metadata, timeout=TIMEOUT)
         except grpc.aio.AioRpcError as error:
             if error.code() not in MISSING:
                 raise unavailable("the auth service is unavailable") from error

@@ -4,7 +4,7 @@ studio's today: its time zone is the calendar's, the one source of it."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,9 @@ from workflows.ticket.calendar import DEFAULT_CALENDAR
 from workflows.ticket.policy import Policy
 
 NAME = store.NAME
-# How long a replica trusts the time zone it read (another replica may change it).
-ZONE_SECONDS = 10.0
+# How long a replica trusts the settings it read (another replica may change them).
+SETTINGS_SECONDS = 10.0
+STUDIO_POLICY = {f.name for f in fields(Policy)} - {"auto_accept_business_days"}
 
 
 def defaults(timezone: str) -> dict:
@@ -50,7 +51,7 @@ def changed(data: dict, settings: pb.StudioSettings, paths: set[str]) -> dict:
 class Studio:
     def __init__(self, sessions: async_sessionmaker, timezone: str):
         self._sessions, self._defaults = sessions, defaults(timezone)
-        self._zone: tuple[float, ZoneInfo] | None = None
+        self._recent: tuple[float, dict] | None = None  # (when read, settings)
 
     async def settings(self, name: str = NAME) -> tuple[dict, datetime | None]:
         """The settings and when a manager last saved them."""
@@ -69,15 +70,26 @@ class Studio:
             data = changed(self._with_defaults(saved), settings, paths)
             update_time = await store.save(session, data)
             await session.commit()
-        self._zone = None
+        self._recent = None
         return data, update_time
 
     async def today(self) -> date:
         """Today in the studio's time zone (desired dates are not before it)."""
-        if self._zone is None or time.monotonic() - self._zone[0] > ZONE_SECONDS:
+        data = await self._recent_settings()
+        return datetime.now(ZoneInfo(data["calendar"]["timezone"])).date()
+
+    async def policy(self, auto_accept_business_days: float) -> Policy:
+        """What a new ticket's timers follow: the studio's settings with the
+        organization's automatic acceptance (the workflow's load_policy gives the same)."""
+        data = await self._recent_settings()
+        return Policy(**{name: data[name] for name in STUDIO_POLICY},
+                      auto_accept_business_days=float(auto_accept_business_days))
+
+    async def _recent_settings(self) -> dict:
+        if self._recent is None or time.monotonic() - self._recent[0] > SETTINGS_SECONDS:
             data, _ = await self.settings()
-            self._zone = time.monotonic(), ZoneInfo(data["calendar"]["timezone"])
-        return datetime.now(self._zone[1]).date()
+            self._recent = time.monotonic(), data
+        return self._recent[1]
 
     def _with_defaults(self, saved: dict) -> dict:
         return {**self._defaults, **saved}

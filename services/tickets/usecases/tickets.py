@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import structlog
@@ -49,10 +50,9 @@ class Tickets:
 
     async def create(self, principal: Principal, new: store.NewTicket) -> Shown:
         """A client files for its organization; staff for the one named."""
-        if principal.is_staff:
-            await self._directory.require_organization(new.organization, "ticket.organization")
-        new.contact = await self._directory.contact(new.contact["user"], new.organization,
-                                                    principal)
+        organization, new.contact = await self._organization_and_contact(principal, new)
+        # The workflow starts with its policy: its first task asks nothing remote.
+        policy = await self._studio.policy(organization.auto_accept_business_days)
         async with self._sessions() as session:
             new.site_id = await choose_site(session, new.organization, new.site_id or "")
             row, created = await store.create_ticket(session, principal, new)
@@ -61,10 +61,19 @@ class Tickets:
             # retry with the same request_id (or the reconciler) starts.
             await self._lifecycle.start(TicketStarted(
                 number=row.number, organization=row.organization, title=row.title,
-                priority=row.priority))
+                priority=row.priority, policy=policy))
             if created:
                 log.info("ticket.created", number=row.number, organization=row.organization)
             return await shown(session, row)
+
+    async def _organization_and_contact(self, principal: Principal, new: store.NewTicket):
+        def contact():
+            return self._directory.contact(new.contact["user"], new.organization, principal)
+        if principal.is_staff:  # an unknown organization is the error, not its contact
+            organization = await self._directory.organization(new.organization,
+                                                              "ticket.organization")
+            return organization, await contact()
+        return await asyncio.gather(self._directory.organization(new.organization), contact())
 
     async def get(self, principal: Principal, number: int) -> Shown:
         async with self._sessions() as session:
