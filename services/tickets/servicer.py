@@ -100,6 +100,12 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         row, files = await self._cases.comments.add(principal, number, new)
         return convert.comment(row, files)
 
+    async def GetComment(self, request: pb.GetCommentRequest, context) -> pb.Comment:
+        number, comment_id = check.comment_id(request.name)
+        with_files = not request.read_mask.paths or "attachments" in request.read_mask.paths
+        row, files = await self._cases.comments.get(caller(), number, comment_id, with_files)
+        return convert.comment(row, files)
+
     async def ListComments(self, request: pb.ListCommentsRequest,
                            context) -> pb.ListCommentsResponse:
         number = check.ticket_number(request.parent, "parent")

@@ -38,6 +38,15 @@ def ticket_number(name: str, field: str = "name") -> int:
     return int(number)
 
 
+def comment_id(name: str, field: str = "name") -> tuple[int, str]:
+    """`tickets/{number}/comments/{comment}` → (number, comment id)."""
+    ticket, marker, comment = name.partition("/comments/")
+    if not marker or not comment or "/" in comment or len(comment) > 64:
+        raise bad_field(field, reasons.MALFORMED,
+                        "must look like tickets/{number}/comments/{comment}")
+    return ticket_number(ticket, field), comment
+
+
 def site_id(name: str, field: str = "site") -> tuple[str, str]:
     """`organizations/{org}/sites/{site}` → (organizations/{org}, site id)."""
     parts = name.split("/")

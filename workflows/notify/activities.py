@@ -8,10 +8,14 @@ and the studio's time zone (`texts`, `studio`) and hands the in-app events to th
 
 Retries are safe: every e-mail has a Message-ID derived from the event and the
 recipient, and the inbox (when wired) remembers who has been e-mailed already.
+Per notice: one ticket read, the people (1-3 ListUsers calls, concurrent), the comment
+when there is one, one bell delivery, one batch of e-mails and one "e-mailed" record.
 """
 
 from __future__ import annotations
 
+import asyncio
+from email.message import EmailMessage
 from typing import Protocol
 
 import grpc
@@ -26,7 +30,6 @@ from workflows.messages import Notice
 from workflows.notify import texts
 from workflows.notify.mailer import (
     Mailer,
-    MessageRejected,
     compose,
     mail_domain,
     mailer_from_settings,
@@ -53,8 +56,8 @@ class Inbox(Protocol):
         their language), once per `notice.event_id` and recipient. Returns the
         recipients who have NOT yet been e-mailed about this event."""
 
-    async def mark_emailed(self, notice: Notice, recipient: str) -> None:
-        """Remember that `recipient` was e-mailed about `notice.event_id`."""
+    async def mark_emailed(self, notice: Notice, recipients: list[str]) -> None:
+        """Remember that `recipients` were e-mailed about `notice.event_id`."""
 
 
 class NotifyActivities:
@@ -89,7 +92,7 @@ class NotifyActivities:
         except ValueError as unknown:
             raise ApplicationError(str(unknown), type="UNKNOWN_NOTICE",
                                    non_retryable=True) from None
-        ticket = await self._ticket(notice.number)
+        ticket, zone = await asyncio.gather(self._ticket(notice.number), self._zone.get())
         users = await self._users(ticket, staff=wanted.staff, clients=wanted.clients)
         chosen = recipients(notice, ticket, users)
         if not chosen:
@@ -99,7 +102,6 @@ class NotifyActivities:
                    if notice.kind in COMMENT_KINDS and notice.comment else None)
         assignee_name = next((u.full_name for u in users if u.name == ticket.assignee
                               and ticket.assignee), "")
-        zone = await self._zone.get()
         mails = {u.name: texts.render(notice, ticket, u, public_url=self._public_url,
                                       comment=comment, assignee_name=assignee_name,
                                       timezone=zone) for u in chosen}
@@ -107,23 +109,29 @@ class NotifyActivities:
         if self._inbox is not None:
             pending = set(await self._inbox.deliver(
                 notice, {name: mail.subject for name, mail in mails.items()}))
-        sent = 0
-        for user in chosen:
-            if user.name not in pending:
-                continue  # e-mailed by an earlier attempt
-            if await self._email(notice, ticket, user, mails[user.name]):
-                sent += 1
-            if self._inbox is not None:
-                await self._inbox.mark_emailed(notice, user.name)
+        due = [u for u in chosen if u.name in pending]  # the others: by an earlier attempt
+        outgoing = {u.name: m for u in due
+                    if (m := self._message(notice, ticket, u, mails[u.name])) is not None}
+        results = await self._mailer.send_all(list(outgoing.values())) if outgoing else []
+        for name, refused in zip(outgoing, results, strict=True):
+            if refused is not None:
+                log.warning("notify.rejected", user=name, number=ticket.number,
+                            error=str(refused))
+        sent = results.count(None)
+        if self._inbox is not None and due:
+            # One record for the batch. A crash before it: the retry e-mails them again
+            # with the same Message-IDs (a duplicate the receiver and the outbox
+            # recognise); the bell is not repeated (deliver is once per recipient).
+            await self._inbox.mark_emailed(notice, [u.name for u in due])
         log.info("notify.sent", kind=notice.kind, number=notice.number, event_id=notice.event_id,
                  recipients=len(chosen), emails=sent)
         return len(chosen)
 
-    async def _email(self, notice: Notice, ticket: tickets_pb2.Ticket, user: auth_pb2.User,
-                     mail: texts.Email) -> bool:
-        """False when this message can never be delivered (it is logged, not retried)."""
+    def _message(self, notice: Notice, ticket: tickets_pb2.Ticket, user: auth_pb2.User,
+                 mail: texts.Email) -> EmailMessage | None:
+        """None when this message can never be written (it is logged, not retried)."""
         try:
-            message = compose(
+            return compose(
                 mail_from=self._mail_from, to_name=user.full_name, to_address=user.email,
                 subject=mail.subject, body=mail.body, language=mail.language,
                 message_id=message_id(notice.event_id, user.name, self._domain),
@@ -132,14 +140,7 @@ class NotifyActivities:
                          "X-TicketDesk-Notice": notice.kind})
         except ValueError as bad:
             log.warning("notify.bad_address", user=user.name, error=str(bad))
-            return False
-        try:
-            await self._mailer.send(message)
-        except MessageRejected as rejected:
-            log.warning("notify.rejected", user=user.name, number=ticket.number,
-                        error=str(rejected))
-            return False
-        return True
+            return None
 
     async def _ticket(self, number: int) -> tickets_pb2.Ticket:
         try:
@@ -162,36 +163,31 @@ class NotifyActivities:
         if clients and ticket.organization:
             queries.append(auth_pb2.ListUsersRequest(role=auth_pb2.ROLE_CLIENT,
                                                      organization=ticket.organization))
+        found = await asyncio.gather(*(self._all_users(query) for query in queries))
+        return [user for users in found for user in users]
+
+    async def _all_users(self, query: auth_pb2.ListUsersRequest) -> list[auth_pb2.User]:
         users: list[auth_pb2.User] = []
-        for query in queries:
-            query.page_size = PAGE_SIZE
-            while True:
-                page = await self._auth.ListUsers(query, metadata=self._metadata,
-                                                  timeout=self._timeout)
-                users.extend(page.users)
-                if not page.next_page_token:
-                    break
-                query.page_token = page.next_page_token
-        return users
+        query.page_size = PAGE_SIZE
+        while True:
+            page = await self._auth.ListUsers(query, metadata=self._metadata,
+                                              timeout=self._timeout)
+            users.extend(page.users)
+            if not page.next_page_token:
+                return users
+            query.page_token = page.next_page_token
 
     async def _comment(self, name: str) -> texts.CommentText | None:
         """The comment `tickets/{n}/comments/{id}`; None when it is gone."""
-        parent = name.partition("/comments/")[0]
-        request = tickets_pb2.ListCommentsRequest(parent=parent, page_size=100)
-        while True:
-            try:
-                page = await self._tickets.ListComments(request, metadata=self._metadata,
-                                                        timeout=self._timeout)
-            except grpc.aio.AioRpcError as error:
-                if error.code() in PERMANENT:
-                    return None
-                raise
-            for comment in page.comments:
-                if comment.name == name:
-                    return texts.CommentText(
-                        body=comment.body, author=comment.author_display_name,
-                        internal=comment.visibility == tickets_pb2.VISIBILITY_INTERNAL,
-                        attachments=len(comment.attachments))
-            if not page.next_page_token:
+        try:
+            comment = await self._tickets.GetComment(tickets_pb2.GetCommentRequest(name=name),
+                                                     metadata=self._metadata,
+                                                     timeout=self._timeout)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in PERMANENT:
                 return None
-            request.page_token = page.next_page_token
+            raise
+        return texts.CommentText(
+            body=comment.body, author=comment.author_display_name,
+            internal=comment.visibility == tickets_pb2.VISIBILITY_INTERNAL,
+            attachments=len(comment.attachments))

@@ -25,8 +25,8 @@ class TicketInbox:
             metadata=self._metadata, timeout=20)
         return list(answer.to_email)
 
-    async def mark_emailed(self, notice: Notice, recipient: str) -> None:
+    async def mark_emailed(self, notice: Notice, recipients: list[str]) -> None:
         await self._tickets.MarkNotificationsEmailed(
             internal.MarkNotificationsEmailedRequest(event_id=notice.event_id,
-                                                     recipients=[recipient]),
+                                                     recipients=recipients),
             metadata=self._metadata, timeout=20)

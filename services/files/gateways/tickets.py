@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import grpc
+from google.protobuf.field_mask_pb2 import FieldMask
 import structlog
 
 from services.common.client.channels import bearer, channel
@@ -32,6 +33,10 @@ _HIDDEN = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED,
 class TicketAccess(Protocol):
     async def get_ticket(self, name: str) -> tickets_pb2.Ticket | None:
         """The ticket as the caller sees it; None when missing or not visible."""
+        ...
+
+    async def comment_visible(self, comment: str) -> bool:
+        """Whether the caller sees the comment (`tickets/{n}/comments/{id}`)."""
         ...
 
     async def visible_comments(self, ticket: str) -> set[str] | None:
@@ -63,14 +68,23 @@ class RemoteTicketAccess:
         return unavailable("the tickets service is unavailable")
 
     async def get_ticket(self, name: str) -> tickets_pb2.Ticket | None:
+        return await self._visible("GetTicket", tickets_pb2.GetTicketRequest(name=name))
+
+    async def comment_visible(self, comment: str) -> bool:
+        """One read without the comment's files (the read mask): the tickets service
+        does not ask the files service back."""
+        return await self._visible("GetComment", tickets_pb2.GetCommentRequest(
+            name=comment, read_mask=FieldMask(paths=["name"]))) is not None
+
+    async def _visible(self, method: str, request):
+        """The resource as the caller sees it; None when missing or not visible."""
         try:
-            return await self._stub.GetTicket(tickets_pb2.GetTicketRequest(name=name),
-                                              metadata=self._metadata(),
-                                              timeout=TIMEOUT_SECONDS)
+            return await getattr(self._stub, method)(request, metadata=self._metadata(),
+                                                     timeout=TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
             if error.code() in _HIDDEN:
                 return None
-            raise self._translate(error, "GetTicket") from error
+            raise self._translate(error, method) from error
 
     async def visible_comments(self, ticket: str) -> set[str] | None:
         names: set[str] = set()

@@ -22,8 +22,8 @@ async def require_ticket(ctx: Context, ticket: str) -> None:
 
 async def require_comment(ctx: Context, ticket: str, comment: str) -> None:
     """A comment of the ticket the caller sees (staff too: it must exist)."""
-    visible = await ctx.tickets.visible_comments(ticket)
-    if visible is None or comment not in visible:
+    if not comment.startswith(f"{ticket}/comments/") or not await ctx.tickets.comment_visible(
+            comment):
         raise not_found("comment")
 
 
@@ -41,8 +41,7 @@ async def visible_file(ctx: Context, name: str) -> FileRecord:
         record = await store.file(db, file_id)
     if record is None or await ctx.tickets.get_ticket(record.ticket) is None:
         raise not_found("file")
-    if record.comment:
-        visible = await visible_comments(ctx, record.ticket)
-        if visible is not None and record.comment not in visible:
-            raise not_found("file")
+    if record.comment and not caller().is_staff \
+            and not await ctx.tickets.comment_visible(record.comment):
+        raise not_found("file")
     return record

@@ -54,6 +54,16 @@ async def list_comments(session: AsyncSession, principal: Principal, number: int
                          offset, limit)
 
 
+async def visible_comment(session: AsyncSession, principal: Principal, number: int,
+                          comment_id: str) -> models.Comment | None:
+    """The comment if the caller sees it (a client: not an internal note)."""
+    query = of_visible_ticket(select(models.Comment), models.Comment.ticket_number,
+                              principal, number).where(models.Comment.id == comment_id)
+    if not principal.is_staff:
+        query = query.where(models.Comment.internal.is_(False))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def list_history(session: AsyncSession, principal: Principal, number: int, offset: int,
                        limit: int) -> tuple[list[models.HistoryEntry], bool]:
     query = of_visible_ticket(select(models.HistoryEntry), models.HistoryEntry.ticket_number,

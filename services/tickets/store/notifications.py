@@ -63,5 +63,8 @@ async def deliver(session: AsyncSession, event_id: str, ticket_number: int, kind
 
 
 async def mark_emailed(session: AsyncSession, event_id: str, recipients: list[str]) -> None:
+    """One statement for a notice's recipients (the notify activity marks them at once).
+    The session is fresh: no loaded rows to keep in step with the update."""
     await session.execute(update(N).where(N.event_id == event_id,
-                                          N.recipient.in_(recipients)).values(emailed=True))
+                                          N.recipient.in_(recipients)).values(emailed=True)
+                          .execution_options(synchronize_session=False))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.common.server.errors import permission_denied
+from services.common.server.errors import not_found, permission_denied
 from services.common.server.paging import Page
 from services.common.server.principal import Principal
 from services.tickets import convert, models
@@ -55,6 +55,20 @@ class Comments:
                 actor=actor(principal), comment=name, public=not new.internal))
         if created:
             return row, []
+        files = await self._attachments.by_comment(convert.ticket_name(number), name)
+        return row, files.get(name, [])
+
+    async def get(self, principal: Principal, number: int, comment_id: str,
+                  with_files: bool = True) -> tuple[models.Comment, list[str]]:
+        """One comment and its files; NOT_FOUND alike for a ticket or a comment the
+        caller may not see."""
+        async with self._sessions() as session:
+            row = await store.visible_comment(session, principal, number, comment_id)
+        if row is None:
+            raise not_found(f"{convert.ticket_name(number)}/comments/{comment_id}")
+        if not with_files:
+            return row, []
+        name = convert.comment_name(row)
         files = await self._attachments.by_comment(convert.ticket_name(number), name)
         return row, files.get(name, [])
 

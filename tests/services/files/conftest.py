@@ -1,6 +1,6 @@
 """A files server in-process with a stand-in TicketService (no Temporal needed).
 
-The stand-in answers GetTicket and ListComments with TicketService's rules:
+The stand-in answers GetTicket, GetComment and ListComments with TicketService's rules:
 a client sees only its organization's tickets and only public comments. The
 files server reaches it through its real gRPC client, forwarding the caller's
 token, exactly as in production. The whole real stack is `stack` (tests/conftest.py).
@@ -57,6 +57,14 @@ class FakeTickets(tickets_pb2_grpc.TicketServiceServicer):
         self.calls.append(("GetTicket", caller().subject))
         organization = self._ticket(request.name)
         return tickets_pb2.Ticket(name=request.name, organization=organization)
+
+    async def GetComment(self, request, context):
+        self.calls.append(("GetComment", caller().subject))
+        ticket = request.name.partition("/comments/")[0]
+        self._ticket(ticket)
+        if request.name not in COMMENTS or (COMMENTS[request.name] and not caller().is_staff):
+            raise not_found("comment")
+        return tickets_pb2.Comment(name=request.name)
 
     async def ListComments(self, request, context):
         self.calls.append(("ListComments", caller().subject))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import grpc
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from tests.services.tickets.helpers import bad_reasons
 from tests.support.rpc import field_params, reason, rpc_error
@@ -103,3 +104,34 @@ async def test_attachments_are_listed_with_their_comment(stack):
         comment.name: shots}
     retry = await add(stack, org.client, ticket, "Скриншот ниже", request_id=request_id)
     assert list(retry.attachments) == shots
+
+
+def get(stack, caller, name: str, *paths: str):
+    mask = FieldMask(paths=list(paths)) if paths else None
+    return stack.clients.tickets.GetComment(pb.GetCommentRequest(name=name, read_mask=mask),
+                                            metadata=caller)
+
+
+async def test_get_comment_one_read_scoped_like_the_list(stack):
+    org, other = await stack.new_organization(), await stack.new_organization()
+    developer = await stack.staff("developer")
+    ticket = await stack.new_ticket(org)
+    comment = await add(stack, org.client, ticket, "Скриншот ниже")
+    shot = await upload(stack, org.client, ticket, comment.name)
+    note = await add(stack, developer, ticket, "Внутреннее", internal=True)
+
+    got = await get(stack, org.client, comment.name)
+    assert (got.body, list(got.attachments)) == ("Скриншот ниже", [shot])
+    bare = await get(stack, org.client, comment.name, "name", "body")
+    assert (bare.body, list(bare.attachments)) == ("Скриншот ниже", [])  # files not asked
+    assert (await get(stack, developer, note.name)).visibility == pb.VISIBILITY_INTERNAL
+    # An internal note, another organization's comment and one that never was: the same.
+    missing = f"{ticket.name}/comments/{uuid.uuid4().hex}"
+    for caller, name in ((org.client, note.name), (other.client, comment.name),
+                         (developer, missing)):
+        error = await rpc_error(get(stack, caller, name), grpc.StatusCode.NOT_FOUND)
+        assert reason(error) == "NOT_FOUND"
+    for name in ("tickets/x/comments/1", f"{ticket.name}/comments/", ticket.name,
+                 f"{ticket.name}/comments/a/b"):
+        error = await rpc_error(get(stack, developer, name), grpc.StatusCode.INVALID_ARGUMENT)
+        assert reason(error) == "INVALID_ARGUMENT"

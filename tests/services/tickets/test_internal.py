@@ -137,6 +137,27 @@ async def test_notifications_are_delivered_once_and_checked(stack):
     assert reason(error) == "INVALID_ARGUMENT"
 
 
+async def test_one_call_marks_several_recipients_emailed_for_that_event_only(stack):
+    world = await World.create(stack)
+    ticket = await world.ticket_in(Status.QUEUED)
+    people = [f"users/{uuid.uuid4().hex}" for _ in range(3)]
+    first, second = uuid.uuid4().hex, uuid.uuid4().hex
+
+    async def to_email(event):
+        answer = await internal(stack).DeliverNotifications(ipb.DeliverNotificationsRequest(
+            event_id=event, ticket=ticket.name, kind="ticket_created",
+            deliveries=[ipb.Delivery(recipient=r, title="Новый тикет") for r in people]),
+            metadata=stack.service)
+        return list(answer.to_email)
+
+    assert await to_email(first) == sorted(people)
+    assert await to_email(second) == sorted(people)
+    await internal(stack).MarkNotificationsEmailed(ipb.MarkNotificationsEmailedRequest(
+        event_id=first, recipients=people[:2]), metadata=stack.service)
+    assert await to_email(first) == [people[2]]
+    assert await to_email(second) == sorted(people)
+
+
 async def test_sla_event_records_a_breach_once(stack):
     world = await World.create(stack)
     ticket = await world.ticket_in(Status.QUEUED)

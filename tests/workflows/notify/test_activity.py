@@ -57,6 +57,7 @@ class FakeTickets:
     def __init__(self, the_ticket=None, comments=(), error=None, zone="Europe/Moscow"):
         self.ticket, self.comments, self.error = the_ticket, list(comments), error
         self.zone, self.settings_read = zone, 0
+        self.comment_reads = 0
 
     async def GetStudioSettings(self, request, metadata=None, timeout=None):
         assert metadata == BEARER
@@ -69,22 +70,35 @@ class FakeTickets:
             raise rpc_error(self.error)
         return self.ticket
 
-    async def ListComments(self, request, metadata=None, timeout=None):
-        assert metadata == BEARER and request.parent == "tickets/1024"
-        start = int(request.page_token or 0)
-        more = start + 1 < len(self.comments)
-        return pb.ListCommentsResponse(comments=self.comments[start:start + 1],
-                                       next_page_token=str(start + 1) if more else "")
+    async def GetComment(self, request, metadata=None, timeout=None):
+        assert metadata == BEARER and request.name.startswith("tickets/1024/comments/")
+        self.comment_reads += 1
+        for comment in self.comments:
+            if comment.name == request.name:
+                return comment
+        raise rpc_error(grpc.StatusCode.NOT_FOUND)
 
 
 class Recorder:
-    def __init__(self, refuse=()):
-        self.sent, self.refuse = [], set(refuse)
+    """`fail_after`: a transient error once that many messages went out."""
 
-    async def send(self, message):
-        if message["To"].addresses[0].addr_spec in self.refuse:
-            raise MessageRejected("550")
-        self.sent.append(message)
+    def __init__(self, refuse=(), fail_after=None):
+        self.sent, self.refuse, self.fail_after = [], set(refuse), fail_after
+        self.batches = 0
+
+    async def send_all(self, messages):
+        self.batches += 1
+        results = []
+        for message in messages:
+            if self.fail_after is not None and len(self.sent) == self.fail_after:
+                self.fail_after = None
+                raise ConnectionError("connection lost")
+            if message["To"].addresses[0].addr_spec in self.refuse:
+                results.append(MessageRejected("550"))
+                continue
+            self.sent.append(message)
+            results.append(None)
+        return results
 
     def to(self):
         return sorted(m["To"].addresses[0].addr_spec for m in self.sent)
@@ -93,13 +107,15 @@ class Recorder:
 class FakeInbox:
     def __init__(self, already_emailed=()):
         self.delivered, self.emailed = [], set(already_emailed)
+        self.marks = []
 
     async def deliver(self, notice, titles):
         self.delivered.append((notice.event_id, dict(titles)))
         return [r for r in titles if (notice.event_id, r) not in self.emailed]
 
-    async def mark_emailed(self, notice, recipient):
-        self.emailed.add((notice.event_id, recipient))
+    async def mark_emailed(self, notice, recipients):
+        self.marks.append(list(recipients))
+        self.emailed.update((notice.event_id, r) for r in recipients)
 
 
 def activities(tickets, mailer, inbox=None, users=EVERYONE):
@@ -160,6 +176,44 @@ async def test_the_inbox_gets_everyone_and_only_the_unmailed_are_mailed():
     assert inbox.emailed >= {(event, DEV2.name), (event, MANAGER.name)}
     await run(acts, notice("ticket_created"))  # retried: nobody is mailed twice
     assert len(mailer.sent) == 2
+
+
+async def test_one_batch_of_mail_and_one_emailed_record_per_notice():
+    inbox, mailer = FakeInbox(), Recorder()
+    acts = activities(FakeTickets(ticket()), mailer, inbox)
+    assert await run(acts, notice("ticket_created")) == 3
+    assert mailer.batches == 1
+    assert inbox.marks == [sorted([DEV1.name, DEV2.name, MANAGER.name])]
+
+
+async def test_a_retry_after_a_partial_send_mails_only_the_same_message_ids_again():
+    """A transient failure mid-batch: nothing is marked e-mailed, so the retry sends
+    the whole batch again with the same Message-IDs (the receiver sees a duplicate,
+    nobody misses the mail); the bell gets one delivery per attempt, the inbox keeps
+    it once per recipient."""
+    inbox, mailer = FakeInbox(), Recorder(fail_after=1)
+    acts = activities(FakeTickets(ticket()), mailer, inbox)
+    created = notice("ticket_created")
+    with pytest.raises(ConnectionError):
+        await run(acts, created)
+    assert len(mailer.sent) == 1 and inbox.marks == []
+    assert await run(acts, created) == 3
+    ids = [m["Message-ID"] for m in mailer.sent]
+    assert len(set(ids)) == 3 and ids.count(ids[0]) == 2
+    assert inbox.marks == [sorted([DEV1.name, DEV2.name, MANAGER.name])]
+    await run(acts, created)  # retried once more: nobody is mailed again
+    assert len(mailer.sent) == 4
+
+
+async def test_the_comment_is_read_in_one_call_on_a_long_ticket():
+    comments = [pb.Comment(name=f"tickets/1024/comments/{i}", body=f"комментарий {i}",
+                           visibility=pb.VISIBILITY_PUBLIC) for i in range(150)]
+    tickets = FakeTickets(ticket(assignee=DEV2.name), comments)
+    mailer = Recorder()
+    acts = activities(tickets, mailer)
+    await run(acts, notice("comment", actor(CLIENT1), comment="tickets/1024/comments/149"))
+    assert tickets.comment_reads == 1
+    assert "комментарий 149" in mailer.sent[0].get_content()
 
 
 async def test_a_refused_address_does_not_stop_the_others():

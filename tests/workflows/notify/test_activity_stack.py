@@ -15,7 +15,7 @@ from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.notify.activities import NotifyActivities
 from workflows.notify.inbox import TicketInbox
-from workflows.notify.mailer import SmtpMailer
+from workflows.notify.mailer import OutboxMailer, SmtpMailer
 from workflows.messages import Actor, Notice
 
 URL = "https://desk.example.test"
@@ -130,3 +130,57 @@ async def test_a_retried_notice_reaches_the_bell_once_and_mails_nobody_twice(sta
                                                          metadata=org.client)
     mine = [n for n in bell.notifications if n.ticket == ticket.name]
     assert [n.kind for n in mine] == ["reminder"]
+
+
+class CountingInternal:
+    """The internal stub, counting MarkNotificationsEmailed calls."""
+
+    def __init__(self, stub):
+        self.stub, self.marks = stub, 0
+        self.DeliverNotifications = stub.DeliverNotifications
+
+    async def MarkNotificationsEmailed(self, request, **kwargs):
+        self.marks += 1
+        return await self.stub.MarkNotificationsEmailed(request, **kwargs)
+
+
+class CrashingOutbox(OutboxMailer):
+    """Writes the first message of its first batch, then fails (the disk filled up)."""
+
+    crashed = False
+
+    def write_all(self, messages):
+        if not self.crashed:
+            self.crashed = True
+            super().write_all(messages[:1])
+            raise OSError("No space left on device")
+        return super().write_all(messages)
+
+
+async def test_a_retry_after_a_partial_send_repeats_neither_bell_nor_mail(stack: Stack,
+                                                                        tmp_path):
+    org = await stack.new_organization()
+    for _ in range(2):
+        await stack.new_user(auth_pb2.ROLE_CLIENT, org.name, "client")
+    ticket = await stack.new_ticket(org)
+    token = stack.settings.service_token.get_secret_value()
+    internal = CountingInternal(
+        tickets_internal_pb2_grpc.TicketInternalServiceStub(stack.clients.tickets_channel))
+    outbox = CrashingOutbox(tmp_path / "mail")
+    acts = NotifyActivities(stack.clients.auth, stack.clients.tickets, token, outbox, URL,
+                            TicketInbox(internal, token))
+    notice = Notice(kind="reminder", number=ticket.number, event_id=f"part-{ticket.number}",
+                    to_status="needs_info")
+    try:
+        await ActivityEnvironment().run(acts.notify, notice)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the first attempt fails")
+    assert internal.marks == 0 and len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert await ActivityEnvironment().run(acts.notify, notice) == 3  # the retry
+    assert internal.marks == 1, "one MarkNotificationsEmailed for the whole notice"
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3, "each person's mail once"
+    bell = await stack.clients.tickets.ListNotifications(pb.ListNotificationsRequest(),
+                                                         metadata=org.client)
+    assert [n.kind for n in bell.notifications if n.ticket == ticket.name] == ["reminder"]

@@ -13,6 +13,7 @@ import pytest
 from services.common.platform.config import Settings
 from tests.workflows.notify.conftest import PASSWORD, REFUSED, USERNAME
 from tests.workflows.notify.people import CLIENT1, CLIENT2, DEV1, actor, notice, ticket
+from workflows.notify import mailer as mailer_module
 from workflows.notify.mailer import (
     MessageRejected,
     OutboxMailer,
@@ -59,6 +60,15 @@ def test_a_message_is_plain_utf8_text_marked_as_automatic():
     assert "Приступили <b>сегодня</b>" in message.get_content()
 
 
+def test_repeated_header_values_are_parsed_once_and_still_checked():
+    first, second = mail_for(CLIENT1), mail_for(CLIENT2)
+    assert first["From"] is second["From"] and first["To"] != second["To"]
+    assert first["From"].addresses[0].addr_spec == "support@desk.example.test"
+    with pytest.raises(ValueError):
+        compose(mail_from=FROM, to_name="x", to_address="x@example.test", subject="s",
+                body="b", message_id="<m@x>", headers={"X-Injected": "a\r\nBcc: evil@x"})
+
+
 def test_a_bad_address_is_refused_before_sending():
     with pytest.raises(ValueError):
         mail_for(CLIENT1, to_address="not-an-address")
@@ -89,6 +99,25 @@ async def test_the_outbox_writes_one_eml_per_message_atomically(tmp_path: Path):
     russian = next(m for m in parsed if m["Content-Language"] == "ru")
     assert "Приступили <b>сегодня</b>" in russian.get_content()
     assert russian["Message-ID"] == message_id("event-1", CLIENT1.name, "desk.example.test")
+
+
+async def test_the_outbox_writes_a_batch_with_one_folder_fsync(tmp_path: Path, monkeypatch):
+    """Each file is fsynced before its rename; one fsync of the folder then makes the
+    renames durable before any marker says the messages were written."""
+    synced_folders = []
+    real = mailer_module._fsync_directory
+    monkeypatch.setattr(mailer_module, "_fsync_directory",
+                        lambda folder: (synced_folders.append(folder), real(folder)))
+    outbox = OutboxMailer(tmp_path / "mail")
+    batch = [mail_for(CLIENT1), mail_for(CLIENT2), mail_for(CLIENT1)]  # a repeat inside
+    assert await outbox.send_all(batch) == [None, None, None]
+    assert synced_folders == [tmp_path / "mail"]
+    paths = outbox.write_all(batch)  # sent again (a retry): nothing new, no fsync
+    assert paths[0] == paths[2] and synced_folders == [tmp_path / "mail"]
+    files = sorted(p.name for p in (tmp_path / "mail").iterdir() if p.is_file())
+    assert files == sorted({p.name for p in paths}) and len(files) == 2
+    assert sorted(p.name for p in (tmp_path / "mail" / ".sent").iterdir()) == sorted(
+        name.rpartition("-")[2].removesuffix(".eml") for name in files)
 
 
 def test_settings_choose_the_outbox_without_an_smtp_host(tmp_path: Path):
@@ -124,6 +153,17 @@ async def test_smtp_logs_in_when_configured(smtp_server):
     await mailer.send(mail_for(CLIENT1))
     assert smtp_server.collector.logins == [USERNAME]
     assert len(smtp_server.received) == 1
+
+
+async def test_smtp_sends_a_batch_over_one_connection_past_a_refusal(smtp_server):
+    mailer = SmtpMailer(smtp_server.host, smtp_server.port, starttls=False,
+                        username=USERNAME, password=PASSWORD, timeout=10)
+    results = await mailer.send_all([mail_for(CLIENT1), mail_for(DEV1, to_address=REFUSED),
+                                     mail_for(CLIENT2)])
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], MessageRejected)
+    assert smtp_server.collector.logins == [USERNAME], "one connection, one login"
+    assert [r.recipients for r in smtp_server.received] == [[CLIENT1.email], [CLIENT2.email]]
 
 
 async def test_a_refused_recipient_is_a_permanent_rejection(smtp_server):

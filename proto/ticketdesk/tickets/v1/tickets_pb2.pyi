@@ -701,6 +701,36 @@ class AddCommentRequest(_message.Message):
 Global___AddCommentRequest: _TypeAlias = AddCommentRequest  # noqa: Y015
 
 @_typing.final
+class GetCommentRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    READ_MASK_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """`tickets/{number}/comments/{comment}`. A client never gets an internal note
+    (NOT_FOUND, as for a comment that does not exist).
+    """
+    @_builtins.property
+    def read_mask(self) -> _field_mask_pb2.FieldMask:
+        """AIP-157: the fields wanted; empty: all. Without `attachments`, the files
+        service is not asked (a check that the comment exists and is visible).
+        """
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        read_mask: _field_mask_pb2.FieldMask | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["read_mask", b"read_mask"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "read_mask", b"read_mask"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCommentRequest: _TypeAlias = GetCommentRequest  # noqa: Y015
+
+@_typing.final
 class ListCommentsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

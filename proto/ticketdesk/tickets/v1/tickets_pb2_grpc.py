@@ -72,6 +72,11 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.AddCommentRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.FromString,
                 _registered_method=True)
+        self.GetComment = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/GetComment',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetCommentRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.FromString,
+                _registered_method=True)
         self.ListComments = channel.unary_unary(
                 '/ticketdesk.tickets.v1.TicketService/ListComments',
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListCommentsRequest.SerializeToString,
@@ -172,6 +177,12 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetComment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListComments(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -260,6 +271,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
             'AddComment': grpc.unary_unary_rpc_method_handler(
                     servicer.AddComment,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.AddCommentRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.SerializeToString,
+            ),
+            'GetComment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetComment,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetCommentRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.SerializeToString,
             ),
             'ListComments': grpc.unary_unary_rpc_method_handler(
@@ -477,6 +493,33 @@ class TicketService:
             target,
             '/ticketdesk.tickets.v1.TicketService/AddComment',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.AddCommentRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetComment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/GetComment',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetCommentRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.Comment.FromString,
             options,
             channel_credentials,

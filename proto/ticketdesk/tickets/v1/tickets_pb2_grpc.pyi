@@ -54,6 +54,7 @@ class TicketServiceStub:
     ABORTED (another change is in progress; retry).
     """
     AddComment: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.AddCommentRequest, _tickets_pb2.Comment]
+    GetComment: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.GetCommentRequest, _tickets_pb2.Comment]
     ListComments: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListCommentsRequest, _tickets_pb2.ListCommentsResponse]
     ListTicketHistory: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListTicketHistoryRequest, _tickets_pb2.ListTicketHistoryResponse]
     CreateSite: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.CreateSiteRequest, _tickets_pb2.Site]
@@ -94,6 +95,7 @@ class TicketServiceAsyncStub(TicketServiceStub):
     ABORTED (another change is in progress; retry).
     """
     AddComment: _aio.UnaryUnaryMultiCallable[_tickets_pb2.AddCommentRequest, _tickets_pb2.Comment]  # type: ignore[assignment]
+    GetComment: _aio.UnaryUnaryMultiCallable[_tickets_pb2.GetCommentRequest, _tickets_pb2.Comment]  # type: ignore[assignment]
     ListComments: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListCommentsRequest, _tickets_pb2.ListCommentsResponse]  # type: ignore[assignment]
     ListTicketHistory: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListTicketHistoryRequest, _tickets_pb2.ListTicketHistoryResponse]  # type: ignore[assignment]
     CreateSite: _aio.UnaryUnaryMultiCallable[_tickets_pb2.CreateSiteRequest, _tickets_pb2.Site]  # type: ignore[assignment]
@@ -165,6 +167,13 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     def AddComment(
         self,
         request: _tickets_pb2.AddCommentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.Comment, _abc.Awaitable[_tickets_pb2.Comment]]: ...
+
+    @_abc_1.abstractmethod
+    def GetComment(
+        self,
+        request: _tickets_pb2.GetCommentRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_pb2.Comment, _abc.Awaitable[_tickets_pb2.Comment]]: ...
 
