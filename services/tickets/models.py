@@ -165,12 +165,14 @@ class Notification(Base):
 
 
 
-# The text index is each database's own (migration 0004): pg_trgm's GIN index on
-# PostgreSQL, an FTS5 trigram table and the tables FTS5 keeps for it on SQLite. Neither
-# is a model; `compared` keeps them out of Alembic's comparisons with the models.
+# The text index is each database's own (migrations 0004, 0005): pg_trgm's GIN index on
+# PostgreSQL; on SQLite an FTS5 trigram table, the tables FTS5 keeps for it and the keys
+# of its organizations. Neither is a model; `compared` keeps them out of Alembic's
+# comparisons with the models.
 SEARCH_INDEX = frozenset({
     "ix_tickets_search_trgm", "ticket_search", "ticket_search_data", "ticket_search_idx",
-    "ticket_search_config", "ticket_search_docsize", "ticket_search_content"})
+    "ticket_search_config", "ticket_search_docsize", "ticket_search_content",
+    "ticket_search_orgs"})
 
 
 def compared(_object, name: str | None, _type: str, reflected: bool, _compare_to) -> bool:

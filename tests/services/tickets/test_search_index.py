@@ -5,7 +5,7 @@ description" finds, in Russian and English, short words and numbers included."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.tickets import models
@@ -131,3 +131,56 @@ async def test_search_uses_the_trigram_index(engine, words):
                     # organization may be the narrower).
                     assert "ix_tickets_search_trgm" in plan, plan
                 assert "Seq Scan" not in plan and "SCAN tickets\n" not in plan + "\n", plan
+
+
+async def test_a_search_pages_and_counts_its_matches_once(engine):
+    """One read of the matches gives the page, in every order, and the counts per status
+    of the filters without the status."""
+    statuses = ("queued", "in_progress", "done")
+    await insert_rows(engine, [row(n, (ORG_A, ORG_B)[n % 2], status=statuses[n % 3],
+                                   title=f"Калькулятор {n}" if n % 5 else f"Меню {n}")
+                               for n in range(1, 61)])
+    tickets = await all_tickets(engine)
+    mine = sorted(n for n, org, t in tickets if org == ORG_A and "калькулятор" in t)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessions() as session:
+        for order in ("number", "number desc", "update_time desc", "priority"):
+            where = listing.TicketFilter(query="КАЛЬКУЛЯТОР", statuses=["queued", "done"])
+            seen, offset = [], 0
+            while True:
+                page = await listing.list_tickets(session, client(ORG_A), where, order,
+                                                  offset, 7)
+                seen += [t.number for t in page.rows]
+                offset += 7
+                if not page.more:
+                    break
+            by_status = {s: 0 for s in statuses}
+            for t in await _rows(engine, mine):
+                by_status[t[1]] += 1
+            assert page.counts == {s: n for s, n in by_status.items() if n}, order
+            shown = [n for n, status in await _rows(engine, mine)
+                     if status in ("queued", "done")]
+            assert sorted(seen) == shown and len(seen) == page.total, order
+            if order.startswith("number"):
+                assert seen == sorted(shown, reverse=order.endswith("desc")), order
+
+
+async def _rows(engine, numbers: list[int]) -> list[tuple[int, str]]:
+    async with engine.connect() as connection:
+        return sorted((await connection.execute(
+            select(models.Ticket.number, models.Ticket.status).where(
+                models.Ticket.number.in_(numbers)))).all())
+
+
+async def test_a_ticket_moved_to_another_organization_is_found_there(engine):
+    await fill(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    moved = (await listed(engine, client(ORG_A), query="калькулятор")).rows[0]
+    async with sessions() as session:
+        (await session.get(models.Ticket, moved.number)).organization = "organizations/new"
+        await session.commit()
+    assert moved.number not in {t.number for t in (await listed(
+        engine, client(ORG_A), query="калькулятор")).rows}
+    assert [t.number for t in (await listed(
+        engine, client("organizations/new"), query="калькулятор")).rows] == [moved.number]
+    assert (await listed(engine, client("organizations/none"), query="калькулятор")).rows == []
