@@ -78,6 +78,10 @@ async def load(engine: AsyncEngine, sites: dict[str, list[str]], count: int,
     async with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             await _copy(connection, batches)
+            # The GIN index's pending entries merged, as autovacuum soon does after a
+            # bulk import (until then every search also reads them).
+            await connection.execute(text(
+                "SELECT gin_clean_pending_list('ix_tickets_search_trgm'::regclass)"))
         else:
             await _insert_into_sqlite(connection, batches)
         # Fresh planner statistics, as after any bulk import. Without them SQLite sorts
