@@ -37,6 +37,17 @@ async def backend_scenarios(backend: str, sizes: Sizes, scratch: Path) -> list[d
     return rows
 
 
+async def failed_as_row(scenario: str, measured) -> list[dict]:
+    """The rows of a scenario of its own processes; if it fails, one row that says why (its
+    goal not met), and the other scenarios' results are still written."""
+    try:
+        return await measured
+    except Exception as error:  # noqa: BLE001 (any failure is the row's verdict)
+        print(f"  {scenario} failed: {error}", flush=True)
+        return [{"scenario": scenario, "case": "the scenario ran", "summary": f"failed: {error}",
+                 "goal": "runs to the end", "met": False}]
+
+
 async def main(sizes: Sizes, out: Path, with_web: bool) -> dict:
     started, clock = datetime.now(UTC), time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -56,12 +67,13 @@ async def main(sizes: Sizes, out: Path, with_web: bool) -> dict:
         elif not webui.CHROMIUM.exists():
             skipped.append(f"the web UI ({webui.CHROMIUM} is missing)")
         else:
-            rows += await webui.run(sizes, Path(scratch) / "web")
+            rows += await failed_as_row("5 Web UI", webui.run(sizes, Path(scratch) / "web"))
             print(f"[{time.monotonic() - clock:.0f} s] web UI done")
         if reason := whole_stack.unavailable():
             skipped.append(f"the whole stack ({reason})")
         else:
-            rows += await whole_stack.run(sizes, Path(scratch) / "stack")
+            rows += await failed_as_row("8 Stack",
+                                        whole_stack.run(sizes, Path(scratch) / "stack"))
             print(f"[{time.monotonic() - clock:.0f} s] whole stack under load done")
     results = {"started": started.isoformat(timespec="seconds"), "mode": sizes.name,
                "seconds": time.monotonic() - clock, "machine": machine.describe(),

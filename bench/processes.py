@@ -28,6 +28,8 @@ from tests.support.processes import descendants, kill_tree, ticketdesk_env, wait
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 180
 STOP_SECONDS = 60
+START_ATTEMPTS = 2
+LOG_TAIL = 15  # lines of a failed start's log kept in the error
 KINDS = (("workflow", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
          ("activity", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY))
 
@@ -91,7 +93,24 @@ def _stop_with_parent() -> None:
 @asynccontextmanager
 async def ticketdesk_dev(data_dir: Path):
     """`ticketdesk dev` with its demo data on free ports under `data_dir`; yields (ports,
-    role -> process id of each child). Stopped with Ctrl-C's signal, as a user stops it."""
+    role -> process id of each child). Stopped with Ctrl-C's signal, as a user stops it.
+    A start that fails is tried once more on other ports (a free port picked can be taken
+    before the child binds it); the second failure raises with the end of its log."""
+    for attempt in range(START_ATTEMPTS):
+        process, ports, failed = await _start_dev(data_dir / f"attempt-{attempt}")
+        if failed is None:
+            break
+        _stop(process)
+        print(f"  ticketdesk dev did not start: {failed}", flush=True)
+    else:
+        raise AssertionError(failed)
+    try:
+        yield ports, stack_processes(process.pid)
+    finally:
+        await asyncio.to_thread(_stop, process)
+
+
+async def _start_dev(data_dir: Path) -> tuple[subprocess.Popen, dict[str, int], str | None]:
     data_dir.mkdir(parents=True, exist_ok=True)
     env, ports = ticketdesk_env(data_dir)
     log_path = data_dir / "dev.log"
@@ -104,13 +123,18 @@ async def ticketdesk_dev(data_dir: Path):
         await asyncio.to_thread(
             wait_for, lambda: b"Press Ctrl-C to stop" in log_path.read_bytes(),
             STARTUP_SECONDS, f"ticketdesk dev (log: {log_path})", process=process)
-        yield ports, stack_processes(process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            await asyncio.to_thread(process.wait, STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            kill_tree(process)
+    except AssertionError as failed:  # the log goes with the scratch folder: keep its end
+        tail = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
+        return process, ports, f"{failed}; its log ends: {' | '.join(tail)}"
+    return process, ports, None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        kill_tree(process)
 
 
 async def backlog(client: Client, task_queue: str) -> dict[str, float] | None:
