@@ -24,6 +24,8 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 MAX_COMMENT = 10_000
 MAX_REQUEST_ID = 64
+# A comment's id as the store makes them (uuid4 hex), in the files service's alphabet.
+COMMENT_ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 MAX_QUERY = 200
 MAX_URL = 2048
 MAX_DISPLAY_NAME = 200
@@ -41,7 +43,7 @@ def ticket_number(name: str, field: str = "name") -> int:
 def comment_id(name: str, field: str = "name") -> tuple[int, str]:
     """`tickets/{number}/comments/{comment}` → (number, comment id)."""
     ticket, marker, comment = name.partition("/comments/")
-    if not marker or not comment or "/" in comment or len(comment) > 64:
+    if not marker or not COMMENT_ID.fullmatch(comment):
         raise bad_field(field, reasons.MALFORMED,
                         "must look like tickets/{number}/comments/{comment}")
     return ticket_number(ticket, field), comment

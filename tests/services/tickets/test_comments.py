@@ -132,6 +132,7 @@ async def test_get_comment_one_read_scoped_like_the_list(stack):
         error = await rpc_error(get(stack, caller, name), grpc.StatusCode.NOT_FOUND)
         assert reason(error) == "NOT_FOUND"
     for name in ("tickets/x/comments/1", f"{ticket.name}/comments/", ticket.name,
-                 f"{ticket.name}/comments/a/b"):
+                 f"{ticket.name}/comments/a/b", f"{ticket.name}/comments/a\x00b",
+                 f"{ticket.name}/comments/{'a' * 65}"):
         error = await rpc_error(get(stack, developer, name), grpc.StatusCode.INVALID_ARGUMENT)
         assert reason(error) == "INVALID_ARGUMENT"
