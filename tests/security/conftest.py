@@ -135,7 +135,8 @@ async def world(stack) -> World:
     missing = {"ticket": "tickets/987654321", "file": f"files/{hex32}",
                "org": f"organizations/{hex32}", "site": f"{a.org}/sites/{hex32}",
                "user": f"users/{hex32}", "session": f"users/{hex32}/sessions/{hex32}",
-               "api_token": f"apiTokens/{hex32}"}
+               "api_token": f"apiTokens/{hex32}",
+               "comment": f"{a.ticket.name}/comments/{hex32}"}
     return World(stack, a, b, callers, note, await upload(stack, developer, a.ticket.name,
                                                           note.name), missing)
 

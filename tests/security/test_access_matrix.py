@@ -70,6 +70,15 @@ def ticket_of(w: World, r: str) -> str:
     return pick(r, w.a.ticket.name, w.b.ticket.name, w.missing["ticket"])
 
 
+def comment_of(w: World, r: str) -> str:
+    return pick(r, w.a.comment.name, w.b.comment.name, w.missing["comment"])
+
+
+def note_of(w: World, r: str) -> str:
+    """A's internal note (own), B's public comment (foreign), a missing one."""
+    return pick(r, w.note.name, w.b.comment.name, comment_of(w, MISSING))
+
+
 def file_of(w: World, r: str) -> str:
     return pick(r, w.a.file.name, w.b.file.name, w.missing["file"])
 
@@ -273,6 +282,10 @@ ROWS = [
     Row("tickets", "AddComment", add_comment, client="OK NF NF", staff="OK OK NF"),
     Row("tickets", "AddComment", add_internal_note, client="PD", staff="OK OK NF",
         label="internal note"),
+    Row("tickets", "GetComment", simple(tickets.GetCommentRequest, name=comment_of),
+        client="OK NF NF", staff="OK OK NF"),
+    Row("tickets", "GetComment", simple(tickets.GetCommentRequest, name=note_of),
+        client="NF NF NF", staff="OK OK NF", label="an internal note"),
     Row("tickets", "ListComments", simple(tickets.ListCommentsRequest, parent=ticket_of),
         client="OK NF NF", staff="OK OK NF"),
     Row("tickets", "ListTicketHistory", simple(tickets.ListTicketHistoryRequest,
