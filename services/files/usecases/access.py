@@ -20,10 +20,10 @@ async def require_ticket(ctx: Context, ticket: str) -> None:
         raise not_found("ticket")
 
 
-async def require_comment(ctx: Context, ticket: str, comment: str) -> None:
-    """A comment of the ticket the caller sees (staff too: it must exist)."""
-    if not comment.startswith(f"{ticket}/comments/") or not await ctx.tickets.comment_visible(
-            comment):
+async def require_comment(ctx: Context, comment: str) -> None:
+    """A comment the caller sees (staff too: it must exist); that it is the ticket's was
+    checked with the upload's metadata (validation.upload_metadata)."""
+    if not await ctx.tickets.comment_visible(comment):
         raise not_found("comment")
 
 

@@ -91,7 +91,7 @@ async def _upload(ctx: Context, stream: Requests) -> FileRecord:
     await access.require_ticket(ctx, meta.ticket)
     validation.check_declared_size(meta.declared_size, ctx.max_upload_bytes)
     if meta.comment:
-        await access.require_comment(ctx, meta.ticket, meta.comment)
+        await access.require_comment(ctx, meta.comment)
     if meta.request_id and (earlier := await _earlier(ctx, meta.request_id)):
         return _replay(earlier, meta)
     content = await _receive(ctx, stream, meta, display_name)
