@@ -8,6 +8,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.server.principal import Principal
 from services.tickets import models
+from services.tickets.store import outbox
+from ticketdesk.tickets.v1 import tickets_internal_pb2 as internal
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules
 from workflows.ticket.rules import Action, Status
@@ -145,3 +147,8 @@ def studio_settings(data: dict, update_time: datetime | None) -> pb.StudioSettin
         name="studioSettings", **{f: calendar[f] for f in CALENDAR_FIELDS},
         **{f: data[f] for f in NUMBER_FIELDS + HOURS_FIELDS},
         update_time=timestamp(update_time))
+
+
+def notice(found: outbox.Notice) -> internal.Notice:
+    return internal.Notice(event_id=found.event_id, ticket=ticket_name(found.number),
+                           kind=found.kind, **found.details)

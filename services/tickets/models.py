@@ -165,6 +165,27 @@ class Notification(Base):
 
 
 
+class OutboxNotice(Base):
+    """A notice the ticket's workflow decided on, waiting for the dispatcher to send it
+    (e-mail and the bell); written with the record it belongs to, deleted once sent."""
+
+    __tablename__ = "notice_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    ticket_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)  # JSON: who acted, statuses, text, comment
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Claimable from this moment; a claim moves it to the end of the lease.
+    available_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("event_id"),
+        Index("ix_notice_outbox_available", "available_time", "id"),
+    )
+
+
 # The text index is each database's own (migrations 0004, 0005): pg_trgm's GIN index on
 # PostgreSQL; on SQLite an FTS5 trigram table, the tables FTS5 keeps for it and the keys
 # of its organizations. Neither is a model; `compared` keeps them out of Alembic's

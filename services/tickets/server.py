@@ -22,6 +22,7 @@ from services.tickets.servicer import TicketInternalService, TicketService, UseC
 from services.tickets.usecases.comments import Comments
 from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.reconcile import reconcile_in_background
+from services.tickets.usecases.outbox import Outbox
 from services.tickets.usecases.records import Records
 from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
@@ -52,7 +53,7 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         transitions=Transitions(sessions, lifecycle),
         comments=Comments(sessions, lifecycle, attachments), sites=Sites(sessions, directory),
         studio=studio, notifications=Notifications(sessions)))
-    internal = TicketInternalService(Records(sessions))
+    internal = TicketInternalService(Records(sessions, Outbox(sessions)))
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from services.common.server.paging import Page, offset_position, page_request
 from services.common.server.principal import Principal, Role, caller
 from services.tickets import convert
+from services.tickets import notice_checks
 from services.tickets import validation as check
 from services.tickets.gateways.lifecycle import actor
 from services.tickets.store.listing import order
@@ -180,14 +181,16 @@ class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServi
             has_remarks=request.has_remarks, request_id=request.request_id,
             sla_due_time=check.due_time(request.sla_due_time, "sla_due_time"),
             assignee=check.user(request.assignee, "assignee"))
-        return ticket(await self._records.transition(change), caller())
+        notices = notice_checks.notices(request.notices)
+        return ticket(await self._records.transition(change, notices), caller())
 
     async def RecordSlaEvent(self, request: internal.RecordSlaEventRequest,
                              context) -> pb.Ticket:
         number = check.ticket_number(request.name)
         due = check.due_time(request.sla_due_time, "sla_due_time")
-        return ticket(await self._records.sla_event(number, due, request.breached_goal),
-                      caller())
+        notices = notice_checks.notices(request.notices)
+        return ticket(await self._records.sla_event(number, due, request.breached_goal,
+                                                    notices), caller())
 
     async def DeliverNotifications(self, request: internal.DeliverNotificationsRequest,
                                    context) -> internal.DeliverNotificationsResponse:
@@ -207,6 +210,30 @@ class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServi
         check.without_nul(request.recipients, "recipients")
         await self._records.emailed(request.event_id, list(request.recipients))
         return internal.MarkNotificationsEmailedResponse()
+
+    async def RecordNotices(self, request: internal.RecordNoticesRequest,
+                            context) -> internal.RecordNoticesResponse:
+        await self._records.notices.record(notice_checks.notices(request.notices))
+        return internal.RecordNoticesResponse()
+
+    async def ClaimNotices(self, request: internal.ClaimNoticesRequest,
+                           context) -> internal.ClaimNoticesResponse:
+        claim = notice_checks.claim(request)
+        remaining = context.time_remaining()
+        if remaining is not None:  # answer (empty) before the caller's deadline
+            claim.wait = min(claim.wait, max(remaining - 0.5, 0.0))
+        claimed = await self._records.notices.claim(claim)
+        viewer = caller()
+        return internal.ClaimNoticesResponse(notices=[
+            internal.ClaimedNotice(name=f"notices/{c.id}", notice=convert.notice(c.notice),
+                                   attempts=c.attempts,
+                                   ticket=ticket(found, viewer) if found else None)
+            for c, found in claimed])
+
+    async def CompleteNotices(self, request: internal.CompleteNoticesRequest,
+                              context) -> internal.CompleteNoticesResponse:
+        await self._records.notices.complete(notice_checks.ids(request.names))
+        return internal.CompleteNoticesResponse()
 
 
 def acting(request: internal.RecordTransitionRequest) -> Principal:

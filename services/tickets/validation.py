@@ -330,3 +330,4 @@ def _hours(field: str, hours: dict[str, float]) -> list[Violation]:
 def _out_of_range(field: str, low: float, high: float) -> Violation:
     return violation(field, reasons.OUT_OF_RANGE, f"must be from {low:g} to {high:g}",
                      min=f"{low:g}", max=f"{high:g}")
+

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import grpc
 import pytest
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from services.common.client.channels import bearer
@@ -207,6 +208,11 @@ async def create_api_token(w, role, r):
         display_name="integration", role=auth.ROLE_CLIENT, organization=org_of(w, r)))
 
 
+async def notices_of(w, role, r):
+    return tickets_internal.RecordNoticesRequest(notices=[tickets_internal.Notice(
+        event_id="e1", ticket=ticket_of(w, r), kind="reminder")])
+
+
 def simple(message, **fields) -> Build:
     async def build(w, role, r):
         return message(**{k: v(w, r) if callable(v) else v for k, v in fields.items()})
@@ -257,6 +263,14 @@ INTERNAL_ROWS = [
     Row("tickets_internal", "MarkNotificationsEmailed", simple(
         tickets_internal.MarkNotificationsEmailedRequest, event_id="e1",
         recipients=["users/x"]), client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "RecordNotices", notices_of, client="PD", staff="PD",
+        reason=SERVICE_ONLY),
+    Row("tickets_internal", "ClaimNotices", simple(
+        tickets_internal.ClaimNoticesRequest, max_notices=1, lease=Duration(seconds=1)),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "CompleteNotices", simple(
+        tickets_internal.CompleteNoticesRequest, names=["notices/1"]),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
     Row("auth_internal", "Authenticate", authenticate, client="PD", staff="PD",
         reason=SERVICE_ONLY),
 ]

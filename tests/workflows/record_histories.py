@@ -79,7 +79,10 @@ SCENARIOS = {"full-life": lambda world, env: full_life(world),
              "withdrawn": lambda world, env: withdrawn(world),
              "timers": timers,
              "assigned": lambda world, env: assigned(world),
-             "policy-at-start": policy_at_start}
+             "policy-at-start": policy_at_start,
+             # The notices go to the outbox with their records (the `notices-outbox` patch).
+             "outbox-life": lambda world, env: full_life(world),
+             "outbox-timers": timers}
 
 
 async def main(names: list[str]) -> None:

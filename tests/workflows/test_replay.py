@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from workflows.ticket.messages import TicketStarted
+from workflows.ticket.messages import Notice, TicketStarted
 from workflows.ticket.workflows import TicketWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -23,7 +24,7 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_histories_are_there():
     assert {p.stem for p in HISTORIES} >= {"full-life", "withdrawn", "timers", "assigned",
-                                      "policy-at-start"}
+                                      "policy-at-start", "outbox-life", "outbox-timers"}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
@@ -33,11 +34,13 @@ async def test_recorded_history_replays(path):
 
 @workflow.defn(name="TicketWorkflow", sandboxed=False)
 class UnpatchedChange(TicketWorkflow):
-    """A plausible edit: notices before persisting, shipped without a patch."""
+    """A plausible edit: a notice sent by its own activity again, first, without a patch."""
 
     @workflow.run
     async def run(self, ticket: TicketStarted) -> str:
-        self._notify("ticket_created")
+        workflow.start_activity("notify", Notice(kind="ticket_created", number=ticket.number,
+                                                 event_id="again"),
+                                start_to_close_timeout=timedelta(minutes=2))
         return await super().run(ticket)
 
 

@@ -91,7 +91,7 @@ async def test_automatic_acceptance_across_a_weekend_and_a_holiday(skipping, wor
     comments = await world.stack.clients.tickets.ListComments(
         pb.ListCommentsRequest(parent=ticket.name), metadata=world.people["client"])
     assert "приняты автоматически" in comments.comments[-1].body
-    assert "auto_accepted" in await kinds(world, "client", ticket)
+    await eventually(lambda: _has(world, "client", ticket, "auto_accepted"))
 
 
 async def test_remarks_stop_automatic_acceptance(skipping, world):

@@ -8,13 +8,16 @@ and the studio's time zone (`texts`, `studio`) and hands the in-app events to th
 
 Retries are safe: every e-mail has a Message-ID derived from the event and the
 recipient, and the inbox (when wired) remembers who has been e-mailed already.
-Per notice: one ticket read, the people (1-3 ListUsers calls, concurrent), the comment
-when there is one, one bell delivery, one batch of e-mails and one "e-mailed" record.
+Per batch of notices (the dispatcher's; the activity's is one notice): the people (each
+ListUsers list once), one SMTP connection; per notice the comment when there is one, one
+bell delivery and one "e-mailed" record.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -86,18 +89,62 @@ class NotifyActivities:
 
     @activity.defn(name="notify")
     async def notify(self, notice: Notice) -> int:
-        """Returns how many people the notice is for (in the app and by e-mail)."""
+        """Returns how many people the notice is for (in the app and by e-mail).
+        The notify activity of histories recorded before the outbox; the dispatcher
+        sends the outbox's notices with `send`."""
+        outcome, = await self.send([(notice, await self._ticket(notice.number))])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def send(self, batch: list[tuple[Notice, tickets_pb2.Ticket | None]]
+                   ) -> list[int | BaseException]:
+        """Sends a batch of notices: the people read once, one SMTP connection.
+        Per notice: how many people it is for, or the error (an ApplicationError that is
+        non-retryable when retrying cannot help: an unknown kind, a ticket gone)."""
+        zone = await self._zone.get()
+        people = _People(self._all_users)
+        prepared = await asyncio.gather(*(self._prepare(notice, ticket, zone, people)
+                                          for notice, ticket in batch), return_exceptions=True)
+        outcomes: list[int | BaseException] = [
+            p if isinstance(p, BaseException) else len(p.chosen) for p in prepared]
+        plans = [(i, p) for i, p in enumerate(prepared) if isinstance(p, _Plan) and p.chosen]
+        delivered = await asyncio.gather(*(self._deliver(p) for _, p in plans),
+                                         return_exceptions=True)
+        for (i, _), failed in zip(plans, delivered, strict=True):
+            if isinstance(failed, BaseException):
+                outcomes[i] = failed
+        ready = [(i, p) for i, p in plans if not isinstance(outcomes[i], BaseException)]
+        try:
+            await self._mail([p for _, p in ready])
+        except Exception as error:  # the mail server is away: retry the notices with mail
+            for i, p in ready:
+                if p.outgoing:
+                    outcomes[i] = error
+            ready = [(i, p) for i, p in ready if not p.outgoing]
+        marked = await asyncio.gather(*(self._mark_emailed(p) for _, p in ready),
+                                      return_exceptions=True)
+        for (i, _), failed in zip(ready, marked, strict=True):
+            if isinstance(failed, BaseException):
+                outcomes[i] = failed
+        return outcomes
+
+    async def _prepare(self, notice: Notice, ticket: tickets_pb2.Ticket | None,
+                       zone: str, people: _People) -> _Plan:
+        """Who hears the notice and what each reads."""
         try:
             wanted = audience(notice)
         except ValueError as unknown:
             raise ApplicationError(str(unknown), type="UNKNOWN_NOTICE",
                                    non_retryable=True) from None
-        ticket, zone = await asyncio.gather(self._ticket(notice.number), self._zone.get())
-        users = await self._users(ticket, staff=wanted.staff, clients=wanted.clients)
+        if ticket is None:
+            raise ApplicationError(f"tickets/{notice.number}: gone", type="TICKET_NOT_FOUND",
+                                   non_retryable=True)
+        users = await people.of(ticket, staff=wanted.staff, clients=wanted.clients)
         chosen = recipients(notice, ticket, users)
         if not chosen:
             log.info("notify.nobody", kind=notice.kind, number=notice.number)
-            return 0
+            return _Plan(notice, ticket, [], {})
         comment = (await self._comment(notice.comment)
                    if notice.kind in COMMENT_KINDS and notice.comment else None)
         assignee_name = next((u.full_name for u in users if u.name == ticket.assignee
@@ -105,27 +152,39 @@ class NotifyActivities:
         mails = {u.name: texts.render(notice, ticket, u, public_url=self._public_url,
                                       comment=comment, assignee_name=assignee_name,
                                       timezone=zone) for u in chosen}
-        pending = set(mails)
+        return _Plan(notice, ticket, chosen, mails)
+
+    async def _deliver(self, plan: _Plan) -> None:
+        """The bell; then the e-mails of those not e-mailed by an earlier attempt."""
+        pending = set(plan.mails)
         if self._inbox is not None:
             pending = set(await self._inbox.deliver(
-                notice, {name: mail.subject for name, mail in mails.items()}))
-        due = [u for u in chosen if u.name in pending]  # the others: by an earlier attempt
-        outgoing = {u.name: m for u in due
-                    if (m := self._message(notice, ticket, u, mails[u.name])) is not None}
-        results = await self._mailer.send_all(list(outgoing.values())) if outgoing else []
-        for name, refused in zip(outgoing, results, strict=True):
+                plan.notice, {name: mail.subject for name, mail in plan.mails.items()}))
+        plan.due = [u for u in plan.chosen if u.name in pending]
+        plan.outgoing = {u.name: m for u in plan.due if (m := self._message(
+            plan.notice, plan.ticket, u, plan.mails[u.name])) is not None}
+
+    async def _mail(self, plans: list[_Plan]) -> None:
+        """Every plan's e-mails over one connection; a refused one is logged, not retried."""
+        addressed = [(plan, name) for plan in plans for name in plan.outgoing]
+        if not addressed:
+            return
+        results = await self._mailer.send_all([plan.outgoing[name] for plan, name in addressed])
+        for (plan, name), refused in zip(addressed, results, strict=True):
             if refused is not None:
-                log.warning("notify.rejected", user=name, number=ticket.number,
+                log.warning("notify.rejected", user=name, number=plan.ticket.number,
                             error=str(refused))
-        sent = results.count(None)
-        if self._inbox is not None and due:
-            # One record for the batch. A crash before it: the retry e-mails them again
+        for plan in plans:
+            log.info("notify.sent", kind=plan.notice.kind, number=plan.notice.number,
+                     event_id=plan.notice.event_id, recipients=len(plan.chosen),
+                     emails=len(plan.outgoing))
+
+    async def _mark_emailed(self, plan: _Plan) -> None:
+        if self._inbox is not None and plan.due:
+            # One record per notice. A crash before it: the retry e-mails them again
             # with the same Message-IDs (a duplicate the receiver and the outbox
             # recognise); the bell is not repeated (deliver is once per recipient).
-            await self._inbox.mark_emailed(notice, [u.name for u in due])
-        log.info("notify.sent", kind=notice.kind, number=notice.number, event_id=notice.event_id,
-                 recipients=len(chosen), emails=sent)
-        return len(chosen)
+            await self._inbox.mark_emailed(plan.notice, [u.name for u in plan.due])
 
     def _message(self, notice: Notice, ticket: tickets_pb2.Ticket, user: auth_pb2.User,
                  mail: texts.Email) -> EmailMessage | None:
@@ -154,18 +213,6 @@ class NotifyActivities:
                                        non_retryable=True) from error
             raise
 
-    async def _users(self, ticket: tickets_pb2.Ticket, *, staff: bool,
-                     clients: bool) -> list[auth_pb2.User]:
-        queries = []
-        if staff:
-            queries += [auth_pb2.ListUsersRequest(role=auth_pb2.ROLE_DEVELOPER),
-                        auth_pb2.ListUsersRequest(role=auth_pb2.ROLE_MANAGER)]
-        if clients and ticket.organization:
-            queries.append(auth_pb2.ListUsersRequest(role=auth_pb2.ROLE_CLIENT,
-                                                     organization=ticket.organization))
-        found = await asyncio.gather(*(self._all_users(query) for query in queries))
-        return [user for users in found for user in users]
-
     async def _all_users(self, query: auth_pb2.ListUsersRequest) -> list[auth_pb2.User]:
         users: list[auth_pb2.User] = []
         query.page_size = PAGE_SIZE
@@ -191,3 +238,38 @@ class NotifyActivities:
             body=comment.body, author=comment.author_display_name,
             internal=comment.visibility == tickets_pb2.VISIBILITY_INTERNAL,
             attachments=len(comment.attachments))
+
+
+@dataclass
+class _Plan:
+    """One notice of a batch: its ticket, who hears it and what each reads."""
+
+    notice: Notice
+    ticket: tickets_pb2.Ticket
+    chosen: list[auth_pb2.User]
+    mails: dict[str, texts.Email]
+    due: list[auth_pb2.User] = field(default_factory=list)  # not e-mailed before
+    outgoing: dict[str, EmailMessage] = field(default_factory=dict)
+
+
+class _People:
+    """The users a batch's notices need, each list read once for the batch."""
+
+    def __init__(self, read: Callable[[auth_pb2.ListUsersRequest],
+                                      Awaitable[list[auth_pb2.User]]]):
+        self._read = read
+        self._lists: dict[tuple[int, str], asyncio.Future] = {}
+
+    async def of(self, ticket: tickets_pb2.Ticket, *, staff: bool,
+                 clients: bool) -> list[auth_pb2.User]:
+        wanted = [(auth_pb2.ROLE_DEVELOPER, ""), (auth_pb2.ROLE_MANAGER, "")] if staff else []
+        if clients and ticket.organization:
+            wanted.append((auth_pb2.ROLE_CLIENT, ticket.organization))
+        found = await asyncio.gather(*(self._list(*key) for key in wanted))
+        return [user for users in found for user in users]
+
+    def _list(self, role: int, organization: str) -> asyncio.Future:
+        if (role, organization) not in self._lists:
+            self._lists[role, organization] = asyncio.ensure_future(self._read(
+                auth_pb2.ListUsersRequest(role=role, organization=organization)))
+        return self._lists[role, organization]

@@ -16,6 +16,8 @@ from services.common.client.channels import bearer
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import (tickets_internal_pb2, tickets_internal_pb2_grpc, tickets_pb2,
                                    tickets_pb2_grpc)
+from workflows.messages import Notice
+from workflows.notify import outbox
 from workflows.ticket.messages import RecordTransition, SlaEvent
 from workflows.ticket.policy import Policy
 from workflows.ticket.rules import Action, Status
@@ -46,15 +48,22 @@ class TicketActivities:
             actor=record.actor.subject, actor_display_name=record.actor.display_name,
             actor_role=record.actor.role, text=record.text, rating=record.rating,
             has_remarks=record.has_remarks, request_id=record.request_id,
-            sla_due_time=timestamp(record.sla_due_at), assignee=record.assignee)
+            sla_due_time=timestamp(record.sla_due_at), assignee=record.assignee,
+            notices=[outbox.to_proto(n) for n in record.notices])
         await self._call(self._internal.RecordTransition, request)
 
     @activity.defn(name="record_sla")
     async def record_sla(self, event: SlaEvent) -> None:
         request = tickets_internal_pb2.RecordSlaEventRequest(
             name=f"tickets/{event.number}", sla_due_time=timestamp(event.due_at),
-            breached_goal=event.breached)
+            breached_goal=event.breached, notices=[outbox.to_proto(n) for n in event.notices])
         await self._call(self._internal.RecordSlaEvent, request)
+
+    @activity.defn(name="record_notices")
+    async def record_notices(self, notices: list[Notice]) -> None:
+        """Notices that come with no record (a comment, a reminder); idempotent by event."""
+        await self._call(self._internal.RecordNotices, tickets_internal_pb2.RecordNoticesRequest(
+            notices=[outbox.to_proto(n) for n in notices]))
 
     @activity.defn(name="load_policy")
     async def load_policy(self, organization: str) -> Policy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.messages import Actor, Notice  # noqa: F401 (Notice: known from here too)
+from workflows.messages import Actor, Notice
 from workflows.ticket.policy import Policy
 from workflows.ticket.sla import SlaClock
 
@@ -64,6 +64,7 @@ class SlaEvent:
     number: int
     due_at: str = ""  # ISO; empty when the clock is paused or every target is met
     breached: str = ""  # first_response or resolution when a target was just missed
+    notices: list[Notice] = field(default_factory=list)  # written with it (the outbox)
 
 
 @dataclass
@@ -89,3 +90,4 @@ class RecordTransition:
     request_id: str = ""
     sla_due_at: str = ""
     assignee: str = ""  # users/{id} the transition assigns the ticket to; "": it stays
+    notices: list[Notice] = field(default_factory=list)  # written with it (the outbox)

@@ -21,6 +21,7 @@ from services.common.platform.temporal import sdk_metrics_runtime
 from ticketdesk.auth.v1 import auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities
+from workflows.notify.dispatcher import NoticeDispatcher
 from workflows.notify.inbox import TicketInbox
 from workflows.ticket.activities import TicketActivities
 from workflows.ticket.workflows import TicketWorkflow
@@ -28,8 +29,25 @@ from workflows.ticket.workflows import TicketWorkflow
 log = structlog.get_logger()
 
 
+class TicketWorker:
+    """The Temporal worker of the tickets task queue and the notices dispatcher, which
+    run and stop together."""
+
+    def __init__(self, worker: Worker, dispatcher: NoticeDispatcher):
+        self.worker, self.dispatcher = worker, dispatcher
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.worker.run())
+            group.create_task(self.dispatcher.run())
+
+    async def shutdown(self) -> None:
+        self.dispatcher.stop()
+        await self.worker.shutdown()
+
+
 def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.Channel,
-                 auth_channel: grpc.aio.Channel) -> Worker:
+                 auth_channel: grpc.aio.Channel) -> TicketWorker:
     tickets = tickets_pb2_grpc.TicketServiceStub(tickets_channel)
     # The writes (transitions, SLA events, the bell): the service token's calls only.
     internal = tickets_internal_pb2_grpc.TicketInternalServiceStub(tickets_channel)
@@ -37,12 +55,15 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
     token = settings.service_token.get_secret_value()
     ticket = TicketActivities(tickets, internal, auth, token)
     notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(internal, token))
-    return Worker(client, task_queue=settings.task_queue, workflows=[TicketWorkflow],
-                  activities=[ticket.record_transition, ticket.record_sla, ticket.load_policy,
-                              notify.notify],
-                  # A crashed worker's tickets move to another worker within seconds.
-                  sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
-                  graceful_shutdown_timeout=timedelta(seconds=5))
+    worker = Worker(client, task_queue=settings.task_queue, workflows=[TicketWorkflow],
+                    activities=[ticket.record_transition, ticket.record_sla,
+                                ticket.record_notices, ticket.load_policy, notify.notify],
+                    # A crashed worker's tickets move to another worker within seconds.
+                    sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+                    graceful_shutdown_timeout=timedelta(seconds=5))
+    dispatcher = NoticeDispatcher(internal, token, notify,
+                                  gather=timedelta(seconds=settings.notice_gather_seconds))
+    return TicketWorker(worker, dispatcher)
 
 
 async def run(settings: Settings) -> None:
@@ -63,12 +84,16 @@ async def run(settings: Settings) -> None:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            async with worker:
-                polling.set()
-                log.info("worker.started", task_queue=settings.task_queue)
-                await stop.wait()
-                polling.clear()
-                log.info("worker.stopping")
+            running = asyncio.create_task(worker.run())
+            polling.set()
+            log.info("worker.started", task_queue=settings.task_queue)
+            await asyncio.wait({running, asyncio.ensure_future(stop.wait())},
+                               return_when=asyncio.FIRST_COMPLETED)
+            polling.clear()
+            log.info("worker.stopping")
+            if not running.done():  # else it failed: its error is raised below
+                await worker.shutdown()
+            await running
     finally:
         if http is not None:
             await http.stop()

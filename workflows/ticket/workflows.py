@@ -2,8 +2,9 @@
 
 Human transitions arrive as updates with validators (a rejected one writes
 nothing to history); comments arrive as signals. Every accepted change is
-persisted through the tickets service by an activity before it is answered;
-notices (e-mail, the bell) follow in the background.
+persisted through the tickets service by a local activity before it is answered,
+with its notices (e-mail, the bell) in the service's outbox, which the worker's
+dispatcher sends in the background.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.messages import Actor, Notice
-    from workflows.ticket import rules, visibility
+    from workflows.ticket import rules
     from workflows.ticket.calendar import BusinessCalendar
+    from workflows.ticket.effects import NOTICES_OUTBOX, TicketEffects
     from workflows.ticket.messages import (
         CommentAdded,
         RecordTransition,
-        SlaEvent,
         TicketChanged,
         TicketStarted,
         TransitionRequest,
@@ -34,15 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.ticket.visibility import (ORGANIZATION, PRIORITY,  # noqa: F401
                                              SEARCH_ATTRIBUTES, STATUS)
 
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-# One quick RPC each: a worker that dies mid-call is noticed (and retried) soon.
-QUICK = timedelta(seconds=10)
 RECENT_REQUESTS = 200
-# Writes to the tickets service run as local activities: in the worker, inside the
-# workflow task, so a transition is answered after one workflow task instead of two and
-# an activity task's round trip through the server (bench, scenario 2). Histories
-# recorded before carry ordinary activities and replay that way.
-LOCAL_RECORDS = "local-records"
 # Starting work on an unassigned ticket assigns it (rules.assignee_after); histories
 # recorded before assigned nobody and replay that way.
 ASSIGN_ON_START = "assign-on-start"
@@ -53,7 +45,7 @@ AUTO_ACCEPT_TEXT = ("Работы приняты автоматически: з�
 
 
 @workflow.defn(name="TicketWorkflow")
-class TicketWorkflow:
+class TicketWorkflow(TicketEffects):
     @workflow.init
     def __init__(self, ticket: TicketStarted) -> None:
         self.ticket = ticket
@@ -67,6 +59,7 @@ class TicketWorkflow:
         self.policy = Policy()
         self.calendar = BusinessCalendar()
         self.background: list[asyncio.Task] = []
+        self.notices: list[Notice] = []  # for the outbox, with the next write
 
     @workflow.run
     async def run(self, ticket: TicketStarted) -> str:
@@ -79,6 +72,7 @@ class TicketWorkflow:
                 ticket.announced = True
                 self._notify("ticket_created")
             await self._sla_changed()
+            await self._send_notices()
         while self.status.is_open and not workflow.info().is_continue_as_new_suggested():
             await self._wait_for_change_or_timer()
         await workflow.wait_condition(
@@ -127,7 +121,11 @@ class TicketWorkflow:
         self._remember(comment.comment)
         if comment.actor.role != "client":
             await self._staff_commented(comment)
-            return
+        else:
+            await self._client_commented(comment)
+        await self._send_notices()
+
+    async def _client_commented(self, comment: CommentAdded) -> None:
         async with self.lock:
             if self.status is Status.AWAITING_ACCEPTANCE and not self.ticket.has_remarks:
                 await self._mark_remarks(comment)
@@ -191,12 +189,17 @@ class TicketWorkflow:
         if request.actor.role in rules.STAFF:
             sla.responded = True
         assignee = self._assignee_after(request)
+        kind = "auto_accepted" if request.actor.role == rules.SYSTEM else "status_changed"
+        outbox = workflow.patched(NOTICES_OUTBOX)
+        if outbox:  # the notice is written with the record
+            self._notify(kind, request.actor, from_status=previous.value,
+                         to_status=target.value, text=request.text)
         await self._persist(RecordTransition(
             number=self.ticket.number, action=request.action, from_status=previous.value,
             to_status=target.value, actor=request.actor, text=request.text,
             rating=request.rating, has_remarks=False,
             request_id=request.request_id or str(workflow.uuid4()),
-            sla_due_at=self._sla_due_iso(), assignee=assignee))
+            sla_due_at=self._sla_due_iso(), assignee=assignee, notices=self._take_notices()))
         if assignee:
             self.ticket.assignee = assignee
         if target is Status.NEEDS_INFO:
@@ -208,9 +211,9 @@ class TicketWorkflow:
         self._remember(request.request_id)
         self.revision += 1
         self._publish()
-        kind = "auto_accepted" if request.actor.role == rules.SYSTEM else "status_changed"
-        self._notify(kind, request.actor, from_status=previous.value, to_status=target.value,
-                     text=request.text)
+        if not outbox:
+            self._notify(kind, request.actor, from_status=previous.value,
+                         to_status=target.value, text=request.text)
         return TransitionResult(previous=previous.value, status=target.value)
 
     def _assignee_after(self, request: TransitionRequest) -> str:
@@ -220,14 +223,19 @@ class TicketWorkflow:
         return assignee if assignee and workflow.patched(ASSIGN_ON_START) else ""
 
     async def _mark_remarks(self, comment: CommentAdded) -> None:
+        outbox = workflow.patched(NOTICES_OUTBOX)
+        if outbox:
+            self._notify("remarks", comment.actor, comment=comment.comment)
         await self._persist(RecordTransition(
             number=self.ticket.number, action="", from_status=self.status.value,
             to_status=self.status.value, actor=comment.actor, has_remarks=True,
-            request_id=f"remarks-{comment.comment}", sla_due_at=self._sla_due_iso()))
+            request_id=f"remarks-{comment.comment}", sla_due_at=self._sla_due_iso(),
+            notices=self._take_notices()))
         self.ticket.has_remarks = True
         self.revision += 1
         self._publish()
-        self._notify("remarks", comment.actor, comment=comment.comment)
+        if not outbox:
+            self._notify("remarks", comment.actor, comment=comment.comment)
 
     # Timers ---------------------------------------------------------------------
 
@@ -277,76 +285,22 @@ class TicketWorkflow:
         else:
             self.ticket.sla.fired.append(kind)
             if kind.endswith("_breach"):
-                await self._record_sla(breached=kind.removesuffix("_breach"))
-                self._notify("sla_breach", text=kind.removesuffix("_breach"))
+                goal = kind.removesuffix("_breach")
+                outbox = workflow.patched(NOTICES_OUTBOX)
+                if outbox:  # written with the breach
+                    self._notify("sla_breach", text=goal)
+                await self._record_sla(breached=goal)
+                if not outbox:
+                    self._notify("sla_breach", text=goal)
             else:
                 self._notify("sla_warning", text=kind.removesuffix("_warning"))
+        await self._send_notices()
         self.revision += 1
-
-    # Outside world -------------------------------------------------------------
-
-    async def _start_policy(self, ticket: TicketStarted) -> None:
-        """The policy the service passed with the start, else loaded. Data in the input
-        decides, so histories recorded before replay their load_policy activity."""
-        if ticket.policy is None:
-            await self._load_policy()
-            return
-        self.policy, ticket.policy = ticket.policy, None  # the next run loads it afresh
-        self.calendar = BusinessCalendar.from_dict(self.policy.calendar)
-
-    async def _load_policy(self) -> None:
-        self.policy = await workflow.execute_activity(
-            "load_policy", self.ticket.organization, result_type=Policy,
-            start_to_close_timeout=QUICK, retry_policy=RETRY,
-            summary="load the studio's calendar and SLA targets")
-        self.calendar = BusinessCalendar.from_dict(self.policy.calendar)
-
-    async def _persist(self, record: RecordTransition) -> None:
-        await self._write("record_transition", record,
-                          f"record {record.from_status} → {record.to_status}")
-
-    async def _sla_changed(self) -> None:
-        await self._record_sla()
-        self._publish()
-
-    async def _record_sla(self, breached: str = "") -> None:
-        await self._write("record_sla", SlaEvent(number=self.ticket.number,
-                                                 due_at=self._sla_due_iso(), breached=breached),
-                          f"SLA {'breach: ' + breached if breached else 'due time'}")
-
-    async def _write(self, activity: str, arg: RecordTransition | SlaEvent, summary: str) -> None:
-        """One idempotent write to the tickets service (keyed by request id or due time)."""
-        if workflow.patched(LOCAL_RECORDS):
-            await workflow.execute_local_activity(
-                activity, arg, start_to_close_timeout=QUICK, retry_policy=RETRY,
-                summary=summary)
-        else:
-            await workflow.execute_activity(
-                activity, arg, start_to_close_timeout=QUICK, retry_policy=RETRY,
-                summary=summary)
-
-    def _notify(self, kind: str, actor: Actor | None = None, **details: str) -> None:
-        """Send a notice in the background; the run waits for all before it ends."""
-        notice = Notice(kind=kind, number=self.ticket.number, event_id=str(workflow.uuid4()),
-                        actor=actor, **details)
-        self.background.append(workflow.start_activity(
-            "notify", notice, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
-            summary=f"notify: {kind}"))
-
-    def _sla_due_iso(self) -> str:
-        due = self.ticket.sla.due(self.ticket.priority, self.policy, self.calendar)
-        return due.isoformat() if due else ""
 
     def _remember(self, request_id: str) -> None:
         if request_id:
             self.ticket.recent_request_ids = [
                 *self.ticket.recent_request_ids, request_id][-RECENT_REQUESTS:]
-
-    def _publish(self) -> None:
-        """Keep the operators' view current: search attributes and details."""
-        due = self.ticket.sla.due(self.ticket.priority, self.policy, self.calendar)
-        workflow.upsert_search_attributes(visibility.search_attributes(self.ticket, due))
-        workflow.set_current_details(visibility.details(self.ticket, due, *self._next_timer()))
 
 
 def workflow_id(number: int) -> str:

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     mail_from: str = "TicketDesk <support@ticketdesk.local>"
     # Base URL of the web UI for links in e-mails; default: http://host:ui_port.
     public_url: str = ""
+    # The notices dispatcher lets notices that arrive close together gather this long
+    # into one batch (one SMTP connection, the people read once).
+    notice_gather_seconds: float = Field(0.2, ge=0, le=5)
 
     @field_validator("log_level")
     @classmethod

@@ -56,6 +56,14 @@ async def open_tickets(session: AsyncSession) -> list:
     ).where(t.status.in_([s.value for s in OPEN])))).all())
 
 
+async def tickets_by_number(session: AsyncSession,
+                            numbers: set[int]) -> dict[int, models.Ticket]:
+    if not numbers:
+        return {}
+    rows = await session.execute(select(models.Ticket).where(models.Ticket.number.in_(numbers)))
+    return {t.number: t for t in rows.scalars()}
+
+
 async def site_of(session: AsyncSession, site_id: str | None) -> models.Site | None:
     return await session.get(models.Site, site_id) if site_id else None
 

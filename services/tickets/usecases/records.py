@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.server.principal import Principal, Role
 from services.tickets import models
-from services.tickets.store import comments, notifications
+from services.tickets.store import comments, notifications, outbox
 from services.tickets.store import tickets as store
+from services.tickets.usecases.outbox import Outbox
 from services.tickets.usecases.tickets import Shown, shown
 from workflows.ticket.rules import Action, Status
 
@@ -36,20 +37,28 @@ class Transition:
 
 
 class Records:
-    def __init__(self, sessions: async_sessionmaker):
-        self._sessions = sessions
+    """Each record is written with its notices (the outbox) in one transaction."""
 
-    async def transition(self, change: Transition) -> Shown:
+    def __init__(self, sessions: async_sessionmaker, notices: Outbox):
+        self._sessions = sessions
+        self.notices = notices
+
+    async def transition(self, change: Transition,
+                         notices: list[outbox.Notice] | None = None) -> Shown:
         """Idempotent by request_id: a retried activity changes nothing the second time."""
         async with self._sessions() as session:
             row = await store.ticket_for_update(session, change.number)
             if not (change.request_id
                     and await store.already_applied(session, change.request_id)):
                 await _apply(session, row, change)
+            added = await outbox.add(session, notices or [])
             await session.commit()
+            if added:
+                self.notices.written()
             return await shown(session, row)
 
-    async def sla_event(self, number: int, due: datetime | None, breached_goal: str) -> Shown:
+    async def sla_event(self, number: int, due: datetime | None, breached_goal: str,
+                        notices: list[outbox.Notice] | None = None) -> Shown:
         """The workflow's SLA clock: the next due time, and a missed target once."""
         async with self._sessions() as session:
             row = await store.ticket_for_update(session, number)
@@ -58,7 +67,10 @@ class Records:
                 session.add(store.history_row(number, TICKETDESK, "sla_breached", "",
                                               breached_goal, store.now()))
                 row.sla_breached = True
+            added = await outbox.add(session, notices or [])
             await session.commit()
+            if added:
+                self.notices.written()
             return await shown(session, row)
 
     async def deliver(self, event_id: str, number: int, kind: str,

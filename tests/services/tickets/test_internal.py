@@ -30,6 +30,15 @@ CALLS = {
                                                                  title="t")]), metadata=who),
     "MarkNotificationsEmailed": lambda stub, name, who: stub.MarkNotificationsEmailed(
         ipb.MarkNotificationsEmailedRequest(event_id="e", recipients=["users/x"]), metadata=who),
+    "RecordNotices": lambda stub, name, who: stub.RecordNotices(ipb.RecordNoticesRequest(
+        notices=[ipb.Notice(event_id=uuid.uuid4().hex, ticket=name, kind="reminder")]),
+        metadata=who),
+    # Nothing to claim or complete: a claim of the service token's must not take the
+    # running dispatcher's notices (at most one, for a lease of a second).
+    "ClaimNotices": lambda stub, name, who: stub.ClaimNotices(ipb.ClaimNoticesRequest(
+        max_notices=1, lease={"seconds": 1}), metadata=who),
+    "CompleteNotices": lambda stub, name, who: stub.CompleteNotices(
+        ipb.CompleteNoticesRequest(names=["notices/999999999"]), metadata=who),
 }
 
 
@@ -170,3 +179,35 @@ async def test_sla_event_records_a_breach_once(stack):
     assert shown.sla.state == pb.Sla.STATE_BREACHED and shown.sla.due_time == past
     assert [(e.actor_display_name, e.new_value) for e in await world.history(ticket.name)
             if e.field == "sla_breached"] == [("TicketDesk", "resolution")]
+
+
+async def test_the_outbox_refuses_malformed_notices_and_claims(stack):
+    world = await World.create(stack)
+    ticket = await world.ticket_in(Status.QUEUED)
+    stub = internal(stack)
+
+    def record(**fields):
+        notice = dict(event_id=uuid.uuid4().hex, ticket=ticket.name, kind="reminder")
+        return stub.RecordNotices(ipb.RecordNoticesRequest(
+            notices=[ipb.Notice(**{**notice, **fields})]), metadata=stack.service)
+
+    for problem, change in [
+            (("notices.event_id", "REQUIRED"), {"event_id": ""}),
+            (("notices.event_id", "TOO_LONG"), {"event_id": "e" * 65}),
+            (("notices.kind", "TOO_LONG"), {"kind": "k" * 33}),
+            (("notices.ticket", "MALFORMED"), {"ticket": "42"}),
+            (("notices.text", "INVALID_CHARACTERS"), {"text": "a\x00"})]:
+        assert await bad_reasons(record(**change)) == [problem], problem
+    for problem, claim in [
+            (("max_notices", "MALFORMED"), dict(max_notices=0, lease={"seconds": 1})),
+            (("max_notices", "MALFORMED"), dict(max_notices=501, lease={"seconds": 1})),
+            (("lease", "MALFORMED"), dict(max_notices=1)),
+            (("wait", "MALFORMED"), dict(max_notices=1, lease={"seconds": 1},
+                                         wait={"seconds": 61})),
+            (("gather", "MALFORMED"), dict(max_notices=1, lease={"seconds": 1},
+                                           gather={"seconds": -1}))]:
+        assert await bad_reasons(stub.ClaimNotices(ipb.ClaimNoticesRequest(**claim),
+                                                   metadata=stack.service)) == [problem]
+    for name in ["notices/x", "tickets/1", "notices/1/2", "notices/" + "9" * 19]:
+        assert await bad_reasons(stub.CompleteNotices(ipb.CompleteNoticesRequest(
+            names=[name]), metadata=stack.service)) == [("names", "MALFORMED")], name

@@ -22,31 +22,48 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,ticketdesk/tickets/v1/tickets_internal.proto\x12\x15ticketdesk.tickets.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#ticketdesk/tickets/v1/tickets.proto\"\x86\x03\n\x17RecordTransitionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Action\x12\x32\n\x0b\x66rom_status\x18\x03 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\x30\n\tto_status\x18\x04 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x1a\n\x12\x61\x63tor_display_name\x18\x06 \x01(\t\x12\x12\n\nactor_role\x18\x07 \x01(\t\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x0e\n\x06rating\x18\t \x01(\x05\x12\x13\n\x0bhas_remarks\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x30\n\x0csla_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61ssignee\x18\r \x01(\t\"n\n\x15RecordSlaEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x0csla_due_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rbreached_goal\x18\x03 \x01(\t\",\n\x08\x44\x65livery\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\"\x82\x01\n\x1b\x44\x65liverNotificationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06ticket\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x33\n\ndeliveries\x18\x04 \x03(\x0b\x32\x1f.ticketdesk.tickets.v1.Delivery\"0\n\x1c\x44\x65liverNotificationsResponse\x12\x10\n\x08to_email\x18\x01 \x03(\t\"G\n\x1fMarkNotificationsEmailedRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\"\n MarkNotificationsEmailedResponse2\xe8\x03\n\x15TicketInternalService\x12\x61\n\x10RecordTransition\x12..ticketdesk.tickets.v1.RecordTransitionRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12]\n\x0eRecordSlaEvent\x12,.ticketdesk.tickets.v1.RecordSlaEventRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12\x7f\n\x14\x44\x65liverNotifications\x12\x32.ticketdesk.tickets.v1.DeliverNotificationsRequest\x1a\x33.ticketdesk.tickets.v1.DeliverNotificationsResponse\x12\x8b\x01\n\x18MarkNotificationsEmailed\x12\x36.ticketdesk.tickets.v1.MarkNotificationsEmailedRequest\x1a\x37.ticketdesk.tickets.v1.MarkNotificationsEmailedResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,ticketdesk/tickets/v1/tickets_internal.proto\x12\x15ticketdesk.tickets.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#ticketdesk/tickets/v1/tickets.proto\"\xbe\x01\n\x06Notice\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06ticket\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12\x12\n\nactor_role\x18\x05 \x01(\t\x12\x1a\n\x12\x61\x63tor_display_name\x18\x06 \x01(\t\x12\x13\n\x0b\x66rom_status\x18\x07 \x01(\t\x12\x11\n\tto_status\x18\x08 \x01(\t\x12\x0c\n\x04text\x18\t \x01(\t\x12\x0f\n\x07\x63omment\x18\n \x01(\t\"\xb6\x03\n\x17RecordTransitionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Action\x12\x32\n\x0b\x66rom_status\x18\x03 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\x30\n\tto_status\x18\x04 \x01(\x0e\x32\x1d.ticketdesk.tickets.v1.Status\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x1a\n\x12\x61\x63tor_display_name\x18\x06 \x01(\t\x12\x12\n\nactor_role\x18\x07 \x01(\t\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x0e\n\x06rating\x18\t \x01(\x05\x12\x13\n\x0bhas_remarks\x18\n \x01(\x08\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x30\n\x0csla_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61ssignee\x18\r \x01(\t\x12.\n\x07notices\x18\x0e \x03(\x0b\x32\x1d.ticketdesk.tickets.v1.Notice\"\x9e\x01\n\x15RecordSlaEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x0csla_due_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rbreached_goal\x18\x03 \x01(\t\x12.\n\x07notices\x18\x04 \x03(\x0b\x32\x1d.ticketdesk.tickets.v1.Notice\",\n\x08\x44\x65livery\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\"\x82\x01\n\x1b\x44\x65liverNotificationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06ticket\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x33\n\ndeliveries\x18\x04 \x03(\x0b\x32\x1f.ticketdesk.tickets.v1.Delivery\"0\n\x1c\x44\x65liverNotificationsResponse\x12\x10\n\x08to_email\x18\x01 \x03(\t\"G\n\x1fMarkNotificationsEmailedRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\"\n MarkNotificationsEmailedResponse\"F\n\x14RecordNoticesRequest\x12.\n\x07notices\x18\x01 \x03(\x0b\x32\x1d.ticketdesk.tickets.v1.Notice\"\x17\n\x15RecordNoticesResponse\"\xa8\x01\n\x13\x43laimNoticesRequest\x12\x13\n\x0bmax_notices\x18\x01 \x01(\x05\x12(\n\x05lease\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04wait\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12)\n\x06gather\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x8d\x01\n\rClaimedNotice\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x06notice\x18\x02 \x01(\x0b\x32\x1d.ticketdesk.tickets.v1.Notice\x12\x10\n\x08\x61ttempts\x18\x03 \x01(\x05\x12-\n\x06ticket\x18\x04 \x01(\x0b\x32\x1d.ticketdesk.tickets.v1.Ticket\"M\n\x14\x43laimNoticesResponse\x12\x35\n\x07notices\x18\x01 \x03(\x0b\x32$.ticketdesk.tickets.v1.ClaimedNotice\"\'\n\x16\x43ompleteNoticesRequest\x12\r\n\x05names\x18\x01 \x03(\t\"\x19\n\x17\x43ompleteNoticesResponse2\xaf\x06\n\x15TicketInternalService\x12\x61\n\x10RecordTransition\x12..ticketdesk.tickets.v1.RecordTransitionRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12]\n\x0eRecordSlaEvent\x12,.ticketdesk.tickets.v1.RecordSlaEventRequest\x1a\x1d.ticketdesk.tickets.v1.Ticket\x12\x7f\n\x14\x44\x65liverNotifications\x12\x32.ticketdesk.tickets.v1.DeliverNotificationsRequest\x1a\x33.ticketdesk.tickets.v1.DeliverNotificationsResponse\x12\x8b\x01\n\x18MarkNotificationsEmailed\x12\x36.ticketdesk.tickets.v1.MarkNotificationsEmailedRequest\x1a\x37.ticketdesk.tickets.v1.MarkNotificationsEmailedResponse\x12j\n\rRecordNotices\x12+.ticketdesk.tickets.v1.RecordNoticesRequest\x1a,.ticketdesk.tickets.v1.RecordNoticesResponse\x12g\n\x0c\x43laimNotices\x12*.ticketdesk.tickets.v1.ClaimNoticesRequest\x1a+.ticketdesk.tickets.v1.ClaimNoticesResponse\x12p\n\x0f\x43ompleteNotices\x12-.ticketdesk.tickets.v1.CompleteNoticesRequest\x1a..ticketdesk.tickets.v1.CompleteNoticesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ticketdesk.tickets.v1.tickets_internal_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECORDTRANSITIONREQUEST']._serialized_start=142
-  _globals['_RECORDTRANSITIONREQUEST']._serialized_end=532
-  _globals['_RECORDSLAEVENTREQUEST']._serialized_start=534
-  _globals['_RECORDSLAEVENTREQUEST']._serialized_end=644
-  _globals['_DELIVERY']._serialized_start=646
-  _globals['_DELIVERY']._serialized_end=690
-  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_start=693
-  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_end=823
-  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_start=825
-  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_end=873
-  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_start=875
-  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_end=946
-  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_start=948
-  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_end=982
-  _globals['_TICKETINTERNALSERVICE']._serialized_start=985
-  _globals['_TICKETINTERNALSERVICE']._serialized_end=1473
+  _globals['_NOTICE']._serialized_start=174
+  _globals['_NOTICE']._serialized_end=364
+  _globals['_RECORDTRANSITIONREQUEST']._serialized_start=367
+  _globals['_RECORDTRANSITIONREQUEST']._serialized_end=805
+  _globals['_RECORDSLAEVENTREQUEST']._serialized_start=808
+  _globals['_RECORDSLAEVENTREQUEST']._serialized_end=966
+  _globals['_DELIVERY']._serialized_start=968
+  _globals['_DELIVERY']._serialized_end=1012
+  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_start=1015
+  _globals['_DELIVERNOTIFICATIONSREQUEST']._serialized_end=1145
+  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_start=1147
+  _globals['_DELIVERNOTIFICATIONSRESPONSE']._serialized_end=1195
+  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_start=1197
+  _globals['_MARKNOTIFICATIONSEMAILEDREQUEST']._serialized_end=1268
+  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_start=1270
+  _globals['_MARKNOTIFICATIONSEMAILEDRESPONSE']._serialized_end=1304
+  _globals['_RECORDNOTICESREQUEST']._serialized_start=1306
+  _globals['_RECORDNOTICESREQUEST']._serialized_end=1376
+  _globals['_RECORDNOTICESRESPONSE']._serialized_start=1378
+  _globals['_RECORDNOTICESRESPONSE']._serialized_end=1401
+  _globals['_CLAIMNOTICESREQUEST']._serialized_start=1404
+  _globals['_CLAIMNOTICESREQUEST']._serialized_end=1572
+  _globals['_CLAIMEDNOTICE']._serialized_start=1575
+  _globals['_CLAIMEDNOTICE']._serialized_end=1716
+  _globals['_CLAIMNOTICESRESPONSE']._serialized_start=1718
+  _globals['_CLAIMNOTICESRESPONSE']._serialized_end=1795
+  _globals['_COMPLETENOTICESREQUEST']._serialized_start=1797
+  _globals['_COMPLETENOTICESREQUEST']._serialized_end=1836
+  _globals['_COMPLETENOTICESRESPONSE']._serialized_start=1838
+  _globals['_COMPLETENOTICESRESPONSE']._serialized_end=1863
+  _globals['_TICKETINTERNALSERVICE']._serialized_start=1866
+  _globals['_TICKETINTERNALSERVICE']._serialized_end=2681
 # @@protoc_insertion_point(module_scope)

@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -19,6 +20,61 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+@_typing.final
+class Notice(_message.Message):
+    """Something people must hear about (e-mail and the bell), as the workflow decided it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLE_FIELD_NUMBER: _builtins.int
+    ACTOR_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    FROM_STATUS_FIELD_NUMBER: _builtins.int
+    TO_STATUS_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    COMMENT_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.str
+    """Unique per notice: the e-mails' Message-IDs and the bell's rows derive from it."""
+    ticket: _builtins.str
+    """`tickets/{ticket}`."""
+    kind: _builtins.str
+    """ticket_created, status_changed, comment, internal_note, remarks, reminder,
+    sla_warning, sla_breach, auto_accepted.
+    """
+    actor: _builtins.str
+    """`users/{user}` who acted; empty for the workflow's own timers."""
+    actor_role: _builtins.str
+    actor_display_name: _builtins.str
+    from_status: _builtins.str
+    to_status: _builtins.str
+    text: _builtins.str
+    comment: _builtins.str
+    """`tickets/{ticket}/comments/{comment}` of a comment notice."""
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.str = ...,
+        ticket: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        actor: _builtins.str = ...,
+        actor_role: _builtins.str = ...,
+        actor_display_name: _builtins.str = ...,
+        from_status: _builtins.str = ...,
+        to_status: _builtins.str = ...,
+        text: _builtins.str = ...,
+        comment: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "comment", b"comment", "event_id", b"event_id", "from_status", b"from_status", "kind", b"kind", "text", b"text", "ticket", b"ticket", "to_status", b"to_status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Notice: _TypeAlias = Notice  # noqa: Y015
 
 @_typing.final
 class RecordTransitionRequest(_message.Message):
@@ -37,6 +93,7 @@ class RecordTransitionRequest(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
     ASSIGNEE_FIELD_NUMBER: _builtins.int
+    NOTICES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     action: _tickets_pb2.Action.ValueType
     from_status: _tickets_pb2.Status.ValueType
@@ -58,6 +115,10 @@ class RecordTransitionRequest(_message.Message):
     def sla_due_time(self) -> _timestamp_pb2.Timestamp:
         """The next SLA breach moment; unset while the SLA clock is paused."""
 
+    @_builtins.property
+    def notices(self) -> _containers.RepeatedCompositeFieldContainer[Global___Notice]:
+        """Written to the notices outbox in the same transaction."""
+
     def __init__(
         self,
         *,
@@ -74,10 +135,11 @@ class RecordTransitionRequest(_message.Message):
         request_id: _builtins.str = ...,
         sla_due_time: _timestamp_pb2.Timestamp | None = ...,
         assignee: _builtins.str = ...,
+        notices: _abc.Iterable[Global___Notice] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["sla_due_time", b"sla_due_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "assignee", b"assignee", "from_status", b"from_status", "has_remarks", b"has_remarks", "name", b"name", "rating", b"rating", "request_id", b"request_id", "sla_due_time", b"sla_due_time", "text", b"text", "to_status", b"to_status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor", b"actor", "actor_display_name", b"actor_display_name", "actor_role", b"actor_role", "assignee", b"assignee", "from_status", b"from_status", "has_remarks", b"has_remarks", "name", b"name", "notices", b"notices", "rating", b"rating", "request_id", b"request_id", "sla_due_time", b"sla_due_time", "text", b"text", "to_status", b"to_status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -90,21 +152,27 @@ class RecordSlaEventRequest(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     SLA_DUE_TIME_FIELD_NUMBER: _builtins.int
     BREACHED_GOAL_FIELD_NUMBER: _builtins.int
+    NOTICES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     breached_goal: _builtins.str
     """`first_response` or `resolution` when that target was just missed."""
     @_builtins.property
     def sla_due_time(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def notices(self) -> _containers.RepeatedCompositeFieldContainer[Global___Notice]:
+        """Written to the notices outbox in the same transaction."""
+
     def __init__(
         self,
         *,
         name: _builtins.str = ...,
         sla_due_time: _timestamp_pb2.Timestamp | None = ...,
         breached_goal: _builtins.str = ...,
+        notices: _abc.Iterable[Global___Notice] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["sla_due_time", b"sla_due_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["breached_goal", b"breached_goal", "name", b"name", "sla_due_time", b"sla_due_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["breached_goal", b"breached_goal", "name", b"name", "notices", b"notices", "sla_due_time", b"sla_due_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -221,3 +289,165 @@ class MarkNotificationsEmailedResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MarkNotificationsEmailedResponse: _TypeAlias = MarkNotificationsEmailedResponse  # noqa: Y015
+
+@_typing.final
+class RecordNoticesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NOTICES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def notices(self) -> _containers.RepeatedCompositeFieldContainer[Global___Notice]: ...
+    def __init__(
+        self,
+        *,
+        notices: _abc.Iterable[Global___Notice] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["notices", b"notices"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoticesRequest: _TypeAlias = RecordNoticesRequest  # noqa: Y015
+
+@_typing.final
+class RecordNoticesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoticesResponse: _TypeAlias = RecordNoticesResponse  # noqa: Y015
+
+@_typing.final
+class ClaimNoticesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MAX_NOTICES_FIELD_NUMBER: _builtins.int
+    LEASE_FIELD_NUMBER: _builtins.int
+    WAIT_FIELD_NUMBER: _builtins.int
+    GATHER_FIELD_NUMBER: _builtins.int
+    max_notices: _builtins.int
+    """At most this many notices (1-500)."""
+    @_builtins.property
+    def lease(self) -> _duration_pb2.Duration:
+        """How long the claim holds (1 s - 1 h)."""
+
+    @_builtins.property
+    def wait(self) -> _duration_pb2.Duration:
+        """How long to wait for a first notice when none is waiting (0 - 60 s)."""
+
+    @_builtins.property
+    def gather(self) -> _duration_pb2.Duration:
+        """After the first notice appears, how long to let others gather (0 - 5 s)."""
+
+    def __init__(
+        self,
+        *,
+        max_notices: _builtins.int = ...,
+        lease: _duration_pb2.Duration | None = ...,
+        wait: _duration_pb2.Duration | None = ...,
+        gather: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["gather", b"gather", "lease", b"lease", "wait", b"wait"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["gather", b"gather", "lease", b"lease", "max_notices", b"max_notices", "wait", b"wait"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ClaimNoticesRequest: _TypeAlias = ClaimNoticesRequest  # noqa: Y015
+
+@_typing.final
+class ClaimedNotice(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    NOTICE_FIELD_NUMBER: _builtins.int
+    ATTEMPTS_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """`notices/{id}`, for CompleteNotices."""
+    attempts: _builtins.int
+    """How many times it has been claimed, this claim included."""
+    @_builtins.property
+    def notice(self) -> Global___Notice: ...
+    @_builtins.property
+    def ticket(self) -> _tickets_pb2.Ticket:
+        """The ticket as it is now, so that the dispatcher need not read it."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        notice: Global___Notice | None = ...,
+        attempts: _builtins.int = ...,
+        ticket: _tickets_pb2.Ticket | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["notice", b"notice", "ticket", b"ticket"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "name", b"name", "notice", b"notice", "ticket", b"ticket"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ClaimedNotice: _TypeAlias = ClaimedNotice  # noqa: Y015
+
+@_typing.final
+class ClaimNoticesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NOTICES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def notices(self) -> _containers.RepeatedCompositeFieldContainer[Global___ClaimedNotice]: ...
+    def __init__(
+        self,
+        *,
+        notices: _abc.Iterable[Global___ClaimedNotice] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["notices", b"notices"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ClaimNoticesResponse: _TypeAlias = ClaimNoticesResponse  # noqa: Y015
+
+@_typing.final
+class CompleteNoticesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAMES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["names", b"names"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompleteNoticesRequest: _TypeAlias = CompleteNoticesRequest  # noqa: Y015
+
+@_typing.final
+class CompleteNoticesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompleteNoticesResponse: _TypeAlias = CompleteNoticesResponse  # noqa: Y015

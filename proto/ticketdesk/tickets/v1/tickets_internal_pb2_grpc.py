@@ -58,6 +58,21 @@ class TicketInternalServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedResponse.FromString,
                 _registered_method=True)
+        self.RecordNotices = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/RecordNotices',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesResponse.FromString,
+                _registered_method=True)
+        self.ClaimNotices = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/ClaimNotices',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesResponse.FromString,
+                _registered_method=True)
+        self.CompleteNotices = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/CompleteNotices',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.FromString,
+                _registered_method=True)
 
 
 class TicketInternalServiceServicer:
@@ -94,6 +109,30 @@ class TicketInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordNotices(self, request, context):
+        """The notices outbox. The workflow writes its notices with the record they belong
+        to (RecordTransition, RecordSlaEvent) or, for a notice without one (a comment, a
+        reminder, an SLA warning), here; idempotent by event_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClaimNotices(self, request, context):
+        """The notices dispatcher takes the waiting notices for a lease: a notice not
+        completed before the lease ends is handed out again. Waits up to `wait` for one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteNotices(self, request, context):
+        """The dispatcher is done with these notices (sent, or never sendable).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -116,6 +155,21 @@ def add_TicketInternalServiceServicer_to_server(servicer, server):
                     servicer.MarkNotificationsEmailed,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedResponse.SerializeToString,
+            ),
+            'RecordNotices': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordNotices,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesResponse.SerializeToString,
+            ),
+            'ClaimNotices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimNotices,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesResponse.SerializeToString,
+            ),
+            'CompleteNotices': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteNotices,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -229,6 +283,87 @@ class TicketInternalService:
             '/ticketdesk.tickets.v1.TicketInternalService/MarkNotificationsEmailed',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.MarkNotificationsEmailedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordNotices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/RecordNotices',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordNoticesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimNotices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/ClaimNotices',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ClaimNoticesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteNotices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/CompleteNotices',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.FromString,
             options,
             channel_credentials,
             insecure,

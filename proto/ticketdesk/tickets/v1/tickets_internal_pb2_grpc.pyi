@@ -46,6 +46,17 @@ class TicketInternalServiceStub:
     recipient, and learns who still needs an e-mail.
     """
     MarkNotificationsEmailed: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.MarkNotificationsEmailedRequest, _tickets_internal_pb2.MarkNotificationsEmailedResponse]
+    RecordNotices: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordNoticesRequest, _tickets_internal_pb2.RecordNoticesResponse]
+    """The notices outbox. The workflow writes its notices with the record they belong
+    to (RecordTransition, RecordSlaEvent) or, for a notice without one (a comment, a
+    reminder, an SLA warning), here; idempotent by event_id.
+    """
+    ClaimNotices: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.ClaimNoticesRequest, _tickets_internal_pb2.ClaimNoticesResponse]
+    """The notices dispatcher takes the waiting notices for a lease: a notice not
+    completed before the lease ends is handed out again. Waits up to `wait` for one.
+    """
+    CompleteNotices: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.CompleteNoticesRequest, _tickets_internal_pb2.CompleteNoticesResponse]
+    """The dispatcher is done with these notices (sent, or never sendable)."""
 
 @_typing.type_check_only
 class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
@@ -64,6 +75,17 @@ class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
     recipient, and learns who still needs an e-mail.
     """
     MarkNotificationsEmailed: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.MarkNotificationsEmailedRequest, _tickets_internal_pb2.MarkNotificationsEmailedResponse]  # type: ignore[assignment]
+    RecordNotices: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordNoticesRequest, _tickets_internal_pb2.RecordNoticesResponse]  # type: ignore[assignment]
+    """The notices outbox. The workflow writes its notices with the record they belong
+    to (RecordTransition, RecordSlaEvent) or, for a notice without one (a comment, a
+    reminder, an SLA warning), here; idempotent by event_id.
+    """
+    ClaimNotices: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.ClaimNoticesRequest, _tickets_internal_pb2.ClaimNoticesResponse]  # type: ignore[assignment]
+    """The notices dispatcher takes the waiting notices for a lease: a notice not
+    completed before the lease ends is handed out again. Waits up to `wait` for one.
+    """
+    CompleteNotices: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.CompleteNoticesRequest, _tickets_internal_pb2.CompleteNoticesResponse]  # type: ignore[assignment]
+    """The dispatcher is done with these notices (sent, or never sendable)."""
 
 class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketInternalService is called by TicketDesk's own processes only (the
@@ -103,5 +125,34 @@ class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _tickets_internal_pb2.MarkNotificationsEmailedRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_internal_pb2.MarkNotificationsEmailedResponse, _abc.Awaitable[_tickets_internal_pb2.MarkNotificationsEmailedResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RecordNotices(
+        self,
+        request: _tickets_internal_pb2.RecordNoticesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.RecordNoticesResponse, _abc.Awaitable[_tickets_internal_pb2.RecordNoticesResponse]]:
+        """The notices outbox. The workflow writes its notices with the record they belong
+        to (RecordTransition, RecordSlaEvent) or, for a notice without one (a comment, a
+        reminder, an SLA warning), here; idempotent by event_id.
+        """
+
+    @_abc_1.abstractmethod
+    def ClaimNotices(
+        self,
+        request: _tickets_internal_pb2.ClaimNoticesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.ClaimNoticesResponse, _abc.Awaitable[_tickets_internal_pb2.ClaimNoticesResponse]]:
+        """The notices dispatcher takes the waiting notices for a lease: a notice not
+        completed before the lease ends is handed out again. Waits up to `wait` for one.
+        """
+
+    @_abc_1.abstractmethod
+    def CompleteNotices(
+        self,
+        request: _tickets_internal_pb2.CompleteNoticesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.CompleteNoticesResponse, _abc.Awaitable[_tickets_internal_pb2.CompleteNoticesResponse]]:
+        """The dispatcher is done with these notices (sent, or never sendable)."""
 
 def add_TicketInternalServiceServicer_to_server(servicer: TicketInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
