@@ -29,7 +29,11 @@ async def test_commit_then_read(tmp_path):
     await writer.write(b"hello ")
     await writer.write(b"world")
     assert not await store.exists(key)  # not visible before commit
-    assert all_files(tmp_path / "tmp")  # only a temp file so far
+    for _ in range(200):  # the worker thread opens the temp file with the first batch
+        if all_files(tmp_path):
+            break
+        await asyncio.sleep(0.01)
+    assert [f.split("/")[0] for f in all_files(tmp_path)] == ["tmp"]  # only a temp file so far
     await writer.commit()
     assert await store.exists(key)
     assert store.path(key) == tmp_path / key[:2] / key[2:4] / key  # sharded
@@ -138,7 +142,7 @@ def test_cleanup_removes_only_old_temp_files(tmp_path):
 
 
 async def test_digest_sees_every_chunk_in_order(tmp_path):
-    """The writer hashes as it writes (in its thread): the digest is the content's."""
+    """The writer hashes each batch beside writing it: the digest is the content's."""
     store = LocalFileStore(tmp_path)
     key, digest = uuid.uuid4().hex, hashlib.sha256()
     chunks = [os.urandom(n) for n in (1, 300_000, 5, 2_000_000, 70_000) * 4]
@@ -151,21 +155,24 @@ async def test_digest_sees_every_chunk_in_order(tmp_path):
     assert await read_all(store, key, 1 << 20) == content
 
 
-async def test_abort_while_a_batch_is_written_leaves_nothing(tmp_path):
+@pytest.mark.parametrize("digest", [None, hashlib.sha256], ids=["plain", "hashed"])
+async def test_abort_while_a_batch_is_written_leaves_nothing(tmp_path, digest):
+    """Hashed: the batch is written and hashed in two worker threads at once."""
     store = LocalFileStore(tmp_path)
-    writer = store.open_writer(uuid.uuid4().hex)
+    writer = store.open_writer(uuid.uuid4().hex, digest and digest())
     for _ in range(3):  # past the buffer: a batch goes to the worker thread
         await writer.write(os.urandom(WRITE_BUFFER_BYTES))
     await writer.abort()
     assert all_files(tmp_path) == []
 
 
-async def test_a_cancelled_commit_leaves_nothing(tmp_path):
+@pytest.mark.parametrize("digest", [None, hashlib.sha256], ids=["plain", "hashed"])
+async def test_a_cancelled_commit_leaves_nothing(tmp_path, digest):
     """The caller went away during commit: the thread finishes, then everything goes,
     the committed file included (nothing refers to it)."""
     store = LocalFileStore(tmp_path)
     key = uuid.uuid4().hex
-    writer = store.open_writer(key)
+    writer = store.open_writer(key, digest and digest())
     await writer.write(os.urandom(WRITE_BUFFER_BYTES))
     task = asyncio.create_task(writer.commit())
     await asyncio.sleep(0)
