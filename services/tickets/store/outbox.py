@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tickets import models
@@ -41,18 +42,21 @@ class Claimed:
     attempts: int
 
 
-async def add(session: AsyncSession, notices: list[Notice]) -> int:
-    """Adds the notices not written before (a retried record repeats them); how many."""
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+async def add(session: AsyncSession, notices: list[Notice]) -> None:
+    """Adds the notices not written before (a retried record repeats them), in one
+    statement."""
     if not notices:
-        return 0
-    known = set((await session.execute(select(O.event_id).where(
-        O.event_id.in_([n.event_id for n in notices])))).scalars())
+        return
     moment = now()
-    fresh = [n for n in notices if n.event_id not in known]
-    session.add_all(O(event_id=n.event_id, ticket_number=n.number, kind=n.kind,
-                      data=json.dumps(n.details, ensure_ascii=False), create_time=moment,
-                      available_time=moment, attempts=0) for n in fresh)
-    return len(fresh)
+    insert = INSERTS[session.bind.dialect.name](O).on_conflict_do_nothing(
+        index_elements=[O.event_id])
+    await session.execute(insert, [
+        dict(event_id=n.event_id, ticket_number=n.number, kind=n.kind,
+             data=json.dumps(n.details, ensure_ascii=False), create_time=moment,
+             available_time=moment, attempts=0) for n in notices])
 
 
 async def claim(session: AsyncSession, limit: int, lease: timedelta) -> list[Claimed]:

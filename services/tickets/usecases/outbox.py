@@ -30,9 +30,9 @@ class Outbox:
 
     async def record(self, notices: list[store.Notice]) -> None:
         async with self._sessions() as session:
-            added = await store.add(session, notices)
+            await store.add(session, notices)
             await session.commit()
-        if added:
+        if notices:
             self.written()
 
     async def claim(self, request: store.Claim) -> list[tuple[store.Claimed, Shown | None]]:

@@ -51,9 +51,9 @@ class Records:
             if not (change.request_id
                     and await store.already_applied(session, change.request_id)):
                 await _apply(session, row, change)
-            added = await outbox.add(session, notices or [])
+            await outbox.add(session, notices or [])
             await session.commit()
-            if added:
+            if notices:
                 self.notices.written()
             return await shown(session, row)
 
@@ -67,9 +67,9 @@ class Records:
                 session.add(store.history_row(number, TICKETDESK, "sla_breached", "",
                                               breached_goal, store.now()))
                 row.sla_breached = True
-            added = await outbox.add(session, notices or [])
+            await outbox.add(session, notices or [])
             await session.commit()
-            if added:
+            if notices:
                 self.notices.written()
             return await shown(session, row)
 

@@ -31,10 +31,10 @@ async def written(engine) -> int:
 async def test_a_notice_is_written_once_and_keeps_its_details(engine):
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     async with sessions() as session:
-        assert await outbox.add(session, notices("e1", "e2")) == 2
+        await outbox.add(session, notices("e1", "e2"))
         await session.commit()
     async with sessions() as session:  # a retried record repeats its notices
-        assert await outbox.add(session, notices("e2", "e3")) == 1
+        await outbox.add(session, notices("e2", "e3"))
         await session.commit()
         claimed = await outbox.claim(session, 10, timedelta(minutes=1))
         await session.commit()
