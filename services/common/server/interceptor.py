@@ -24,6 +24,7 @@ from services.common.server.database import database_unreachable
 from services.common.server.errors import ApiError, permission_denied, unauthenticated, unavailable
 from services.common.server.principal import (SERVICE_PRINCIPAL, Principal, Role, current_principal,
                                               current_token)
+from services.common.server.recent import Recent
 from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 log = structlog.get_logger()
@@ -293,16 +294,8 @@ class CachedResolver:
     """
 
     def __init__(self, resolve: Resolver, ttl: float, max_entries: int = 10_000):
-        self._resolve, self._ttl, self._max = resolve, ttl, max_entries
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._resolve = resolve
+        self._recent: Recent[str, Principal | None] = Recent(ttl, max_entries)
 
     async def __call__(self, token: str) -> Principal | None:
-        now = time.monotonic()
-        hit = self._cache.get(token)
-        if hit and now - hit[0] < self._ttl:
-            return hit[1]
-        principal = await self._resolve(token)
-        if len(self._cache) >= self._max:
-            self._cache.clear()
-        self._cache[token] = (now, principal)
-        return principal
+        return await self._recent.get(token, lambda: self._resolve(token))

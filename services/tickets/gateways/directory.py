@@ -11,6 +11,7 @@ import grpc
 from services.common.client.channels import bearer
 from services.common.server.errors import bad_field, not_found, unavailable
 from services.common.server.principal import Principal
+from services.common.server.recent import Recent
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.errors.v1 import errors_pb2 as reasons
 
@@ -20,10 +21,20 @@ MISSING = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
 TIMEOUT = 5
 
 
+class _Missing(Exception):
+    """The auth service knows no such one (not kept by the cache)."""
+
+
 class Directory:
-    def __init__(self, channel: grpc.aio.Channel, service_token: str):
+    """Its answers are trusted for `ttl` seconds (TICKETDESK_AUTH_CACHE_SECONDS), as the
+    tokens are: a client filing tickets asks the auth service once for its organization
+    and itself, not for each ticket."""
+
+    def __init__(self, channel: grpc.aio.Channel, service_token: str, ttl: float = 0.0):
         self._auth = auth_pb2_grpc.AuthServiceStub(channel)
         self._metadata = bearer(service_token)
+        self._organizations: Recent[str, auth_pb2.Organization] = Recent(ttl)
+        self._users: Recent[str, auth_pb2.User] = Recent(ttl)
 
     async def contact(self, user: str, organization: str, creator: Principal,
                       field: str = "ticket.contact.user") -> dict[str, str]:
@@ -49,8 +60,9 @@ class Directory:
     async def organization(self, name: str, field: str = "") -> auth_pb2.Organization:
         """NOT_FOUND for a missing parent; INVALID_ARGUMENT on `field` when it is a field."""
         try:
-            return await self._auth.GetOrganization(auth_pb2.GetOrganizationRequest(name=name),
-                                                    metadata=self._metadata, timeout=TIMEOUT)
+            return await self._organizations.get(name, lambda: self._auth.GetOrganization(
+                auth_pb2.GetOrganizationRequest(name=name), metadata=self._metadata,
+                timeout=TIMEOUT))
         except grpc.aio.AioRpcError as error:
             if error.code() not in MISSING:
                 raise unavailable("the auth service is unavailable") from error
@@ -63,9 +75,15 @@ class Directory:
         if not name.startswith("users/") or len(name) > 64:
             raise bad_field(field, reasons.MALFORMED, "must look like users/{user}")
         try:
+            return await self._users.get(name, lambda: self._get_user(name))
+        except _Missing:
+            return None
+
+    async def _get_user(self, name: str) -> auth_pb2.User:
+        try:
             return await self._auth.GetUser(auth_pb2.GetUserRequest(name=name),
                                             metadata=self._metadata, timeout=TIMEOUT)
         except grpc.aio.AioRpcError as error:
             if error.code() in MISSING:
-                return None
+                raise _Missing(name) from None
             raise unavailable("the auth service is unavailable") from error
