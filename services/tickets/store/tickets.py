@@ -29,23 +29,31 @@ def scoped(query: Select, principal: Principal) -> Select:
 
 async def visible_ticket(session: AsyncSession, principal: Principal, number: int,
                          *, for_update: bool = False) -> models.Ticket:
-    query = scoped(select(models.Ticket).where(models.Ticket.number == number), principal)
-    return await _one(session, query.with_for_update() if for_update else query, number)
+    query = scoped(_with_site().where(models.Ticket.number == number), principal)
+    return await _one(session, query.with_for_update(of=models.Ticket) if for_update else query,
+                      number)
 
 
 async def ticket_for_update(session: AsyncSession, number: int) -> models.Ticket:
     """Any ticket, locked (TicketDesk's own records)."""
-    query = select(models.Ticket).where(models.Ticket.number == number).with_for_update()
-    return await _one(session, query, number)
+    query = _with_site().where(models.Ticket.number == number)
+    return await _one(session, query.with_for_update(of=models.Ticket), number)
+
+
+def _with_site() -> Select:
+    """The ticket with its site in one statement: the site lands in the session, so that
+    showing the ticket (site_of) asks nothing more."""
+    return select(models.Ticket, models.Site).outerjoin(
+        models.Site, models.Site.id == models.Ticket.site_id)
 
 
 async def _one(session: AsyncSession, query: Select, number: int) -> models.Ticket:
     row = None
     if number <= models.MAX_NUMBER:  # a larger one overflows the database's integer
-        row = (await session.execute(query)).scalar_one_or_none()
+        row = (await session.execute(query)).first()
     if row is None:
         raise not_found(f"tickets/{number}")
-    return row
+    return row[0]
 
 
 async def open_tickets(session: AsyncSession) -> list:
@@ -76,9 +84,10 @@ async def sites_by_id(session: AsyncSession, ids: set[str]) -> dict[str, models.
 
 
 async def active_site_ids(session: AsyncSession, organization: str) -> list[str]:
-    query = select(models.Site.id).where(models.Site.organization == organization,
-                                         models.Site.active.is_(True))
-    return list((await session.execute(query.order_by(models.Site.url))).scalars())
+    """Loads the sites themselves: the new ticket's is then shown without another query."""
+    query = select(models.Site).where(models.Site.organization == organization,
+                                      models.Site.active.is_(True))
+    return [site.id for site in (await session.execute(query.order_by(models.Site.url))).scalars()]
 
 
 @dataclass
@@ -95,10 +104,8 @@ class NewTicket:
 
 async def create_ticket(session: AsyncSession, principal: Principal,
                         new: NewTicket) -> tuple[models.Ticket, bool]:
-    """Insert the ticket, True; with a known request_id the existing one, False."""
-    existing = await _by_request_id(session, principal, new.request_id)
-    if existing is not None:
-        return existing, False
+    """Insert the ticket, True; with a known request_id the existing one, False. The
+    request_id's unique index finds a repeated request (a retry is rare: no SELECT first)."""
     moment = now()
     row = models.Ticket(
         organization=new.organization, site_id=new.site_id, title=new.title,
@@ -112,7 +119,7 @@ async def create_ticket(session: AsyncSession, principal: Principal,
     session.add(row)
     try:
         await session.flush()
-    except IntegrityError:  # a concurrent retry with the same request_id won
+    except IntegrityError:  # a retry, or a concurrent one with the same request_id won
         await session.rollback()
         existing = await _by_request_id(session, principal, new.request_id)
         if existing is None:
