@@ -8,7 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.server.principal import Principal
 from services.tickets import models
-from services.tickets.store import outbox
+from services.tickets.store import events, outbox
 from ticketdesk.tickets.v1 import tickets_internal_pb2 as internal
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket import rules
@@ -152,3 +152,26 @@ def studio_settings(data: dict, update_time: datetime | None) -> pb.StudioSettin
 def notice(found: outbox.Notice) -> internal.Notice:
     return internal.Notice(event_id=found.event_id, ticket=ticket_name(found.number),
                            kind=found.kind, **found.details)
+
+
+# The client's move that accepts the work: its event carries the rating given.
+ACCEPTING = (Status.AWAITING_ACCEPTANCE.value, Status.DONE.value)
+SLA_EVENTS = ("sla_warning", "sla_breach")
+
+
+def event(row: events.Event, cursor: str) -> pb.TicketEvent:
+    details = row.details
+    moved = (details.get("from_status", ""), details.get("to_status", ""))
+    accepting = row.kind == "status_changed" and moved == ACCEPTING
+    return pb.TicketEvent(
+        event_id=row.event_id, ticket=ticket_name(row.number), kind=row.kind,
+        create_time=timestamp(row.create_time), actor=details.get("actor", ""),
+        actor_display_name=details.get("actor_display_name", ""),
+        from_status=_status(moved[0]), to_status=_status(moved[1]),
+        comment=details.get("comment", ""),
+        sla_target=details.get("text", "") if row.kind in SLA_EVENTS else "",
+        rating=row.rating if accepting else 0, cursor=cursor)
+
+
+def _status(value: str) -> int:
+    return STATUS_TO_PROTO[Status(value)] if value else pb.STATUS_UNSPECIFIED

@@ -186,6 +186,24 @@ class OutboxNotice(Base):
     )
 
 
+class TicketEvent(Base):
+    """What happened to a ticket, kept in the order written (WatchTicketEvents' cursor is
+    the id); written with the notices of the record it belongs to."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    ticket_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)  # JSON: who acted, statuses, text, comment
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("event_id"),
+        Index("ix_ticket_events_ticket", "ticket_number", "id"),
+    )
+
+
 # The text index is each database's own (migrations 0004, 0005): pg_trgm's GIN index on
 # PostgreSQL; on SQLite an FTS5 trigram table, the tables FTS5 keeps for it and the keys
 # of its organizations. Neither is a model; `compared` keeps them out of Alembic's

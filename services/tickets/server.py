@@ -27,6 +27,7 @@ from services.tickets.usecases.records import Records
 from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.tickets import Tickets
+from services.tickets.usecases.events import Bell, Events
 from services.tickets.usecases.transitions import Transitions
 from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 
@@ -44,16 +45,18 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     directory_channel = channel(settings.auth_target)
     service_token = settings.service_token.get_secret_value()
     attachments = Attachments(settings.files_target, service_token)
-    directory = Directory(directory_channel, service_token)
+    directory = Directory(directory_channel, service_token, settings.auth_cache_seconds)
     sessions, lifecycle = sessionmaker(engine), Lifecycle(temporal, settings.task_queue)
     # TICKETDESK_TIMEZONE: the studio's time zone until a manager saves the settings.
     studio = Studio(sessions, settings.timezone)
+    events = Bell()  # rung by the records' commits, heard by WatchTicketEvents
     public = TicketService(UseCases(
         tickets=Tickets(sessions, lifecycle, directory, studio),
         transitions=Transitions(sessions, lifecycle),
         comments=Comments(sessions, lifecycle, attachments), sites=Sites(sessions, directory),
-        studio=studio, notifications=Notifications(sessions)))
-    internal = TicketInternalService(Records(sessions, Outbox(sessions)))
+        studio=studio, notifications=Notifications(sessions),
+        events=Events(sessions, events)))
+    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)))
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))

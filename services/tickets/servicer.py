@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from services.common.server.paging import Page, offset_position, page_request
+from services.common.server.paging import Cursor, Page, offset_position, page_request
 from services.common.server.principal import Principal, Role, caller
 from services.tickets import convert
 from services.tickets import notice_checks
@@ -13,6 +13,7 @@ from services.tickets.gateways.lifecycle import actor
 from services.tickets.store.listing import order
 from services.tickets.store.notifications import Delivery
 from services.tickets.usecases.comments import Comments, NewComment
+from services.tickets.usecases.events import Events
 from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.records import Records, Transition
 from services.tickets.usecases.sites import Sites
@@ -36,6 +37,7 @@ class UseCases:
     sites: Sites
     studio: Studio
     notifications: Notifications
+    events: Events
 
 
 def page(request, *query: object, default_size: int = MAX_PAGE) -> Page:
@@ -161,6 +163,16 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         marked = await self._cases.notifications.mark_read(caller().user, list(request.names),
                                                       number)
         return pb.MarkNotificationsReadResponse(marked=marked)
+
+    async def WatchTicketEvents(self, request: pb.WatchTicketEventsRequest, context):
+        principal = caller()
+        number = check.ticket_number(request.ticket, "ticket") if request.ticket else None
+        cursors = Cursor("WatchTicketEvents", number)
+        after_id = await self._cases.events.start(principal, number, cursors.after(request.cursor),
+                                                  request.from_beginning)
+        await context.send_initial_metadata(())  # the watch is on: the caller may act
+        async for event in self._cases.events.watch(principal, after_id, number):
+            yield convert.event(event, cursors.of(event.id))
 
 
 class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServicer):

@@ -322,6 +322,10 @@ ROWS = [
     Row("tickets", "MarkNotificationsRead", simple(tickets.MarkNotificationsReadRequest,
                                                    ticket=ticket_of),
         client="OK", staff="OK"),
+    # Read up to its first event: the ticket's creation.
+    Row("tickets", "WatchTicketEvents", simple(tickets.WatchTicketEventsRequest,
+                                               ticket=ticket_of, from_beginning=True),
+        client="OK NF NF", staff="OK OK NF"),
     # --- tickets, internal: the worker's (the service token's) only -----------------
     *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------

@@ -56,6 +56,10 @@ FORBIDDEN = {grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL,
              grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNIMPLEMENTED,
              grpc.StatusCode.DATA_LOSS}
 DEADLINE = 10.0
+# A watch streams until its caller stops: it is read this long, and a deadline then is its
+# normal end (a refusal comes at once).
+WATCHES = {"WatchTicketEvents"}
+WATCH_SECONDS = 1.0
 # Examples per method and caller: enough for `make test`'s budget. A deeper hunt:
 # TICKETDESK_FUZZ_EXAMPLES=200 pytest tests/security/test_fuzz_rpcs.py
 GENERATED_PER_METHOD = int(os.environ.get("TICKETDESK_FUZZ_EXAMPLES", "12"))
@@ -217,6 +221,14 @@ async def send(fuzz: Fuzz, method: d.MethodDescriptor, request, metadata: Metada
             if method.client_streaming:
                 await channel.stream_unary(path, request_serializer=serialize)(
                     _stream(request), **options)
+            elif method.server_streaming and method.name in WATCHES:
+                try:
+                    async for _ in channel.unary_stream(path, request_serializer=serialize)(
+                            request, metadata=metadata, timeout=WATCH_SECONDS):
+                        pass
+                except grpc.aio.AioRpcError as error:
+                    if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                        raise
             elif method.server_streaming:
                 async for _ in channel.unary_stream(path, request_serializer=serialize)(
                         request, **options):

@@ -61,17 +61,46 @@ def page_request(page_size: int, page_token: str, query: Sequence[Any], *,
     digest = _digest([caller().subject, *query])
     if not page_token:
         return Page(None, size, digest)
+    return Page(decode(page_token, digest, parse), size, digest)
+
+
+def decode(token: str, digest: str, parse: Callable[[Position], Position],
+           field: str = "page_token") -> Position:
+    """The position a token carries; INVALID_ARGUMENT on `field` for a token not issued
+    for this caller and query."""
     try:
-        data = json.loads(base64.urlsafe_b64decode(page_token.encode() + b"=="))
+        data = json.loads(base64.urlsafe_b64decode(token.encode() + b"=="))
         after, issued_for = tuple(data["a"]), data["q"]
         if not after or not all(_plain(v) for v in after):
             raise ValueError("bad position")
         after = parse(after)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise _bad_token("is not a token this service issued") from None
+        raise _bad_token(field, "is not a token this service issued") from None
     if issued_for != digest:
-        raise _bad_token("belongs to another caller or to a request with other filters")
-    return Page(after, size, digest)
+        raise _bad_token(field, "belongs to another caller or to a request with other filters")
+    return after
+
+
+class Cursor:
+    """A stream's cursors (AIP-158's tokens, for a stream that resumes): the id of the last
+    item received, bound to the caller and `query` like a page token."""
+
+    def __init__(self, *query: object):
+        self._digest = _digest([caller().subject, *query])
+
+    def after(self, cursor: str, field: str = "cursor") -> int | None:
+        """The id to resume after; None for an empty cursor."""
+        return decode(cursor, self._digest, _row_id, field)[0] if cursor else None
+
+    def of(self, row_id: int) -> str:
+        return encode((row_id,), self._digest)
+
+
+def _row_id(after: Position) -> Position:
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) \
+            or not 0 <= after[0] < 2**63:
+        raise ValueError("bad id")
+    return after
 
 
 def offset_position(after: Position) -> Position:
@@ -134,5 +163,5 @@ def _digest(query: Sequence[Any]) -> str:
     return hashlib.sha256(json.dumps(list(query), default=str).encode()).hexdigest()[:16]
 
 
-def _bad_token(description: str):
-    return invalid([violation("page_token", reasons.INVALID_PAGE_TOKEN, description)])
+def _bad_token(field: str, description: str):
+    return invalid([violation(field, reasons.INVALID_PAGE_TOKEN, description)])

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tickets import models
+from services.tickets.store import events
 from services.tickets.store.tickets import now
 
 O = models.OutboxNotice
@@ -47,7 +48,8 @@ INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 async def add(session: AsyncSession, notices: list[Notice]) -> None:
     """Adds the notices not written before (a retried record repeats them), in one
-    statement."""
+    statement, and the events among them to the ticket events log. Call last before the
+    commit (events.append)."""
     if not notices:
         return
     moment = now()
@@ -57,6 +59,7 @@ async def add(session: AsyncSession, notices: list[Notice]) -> None:
         dict(event_id=n.event_id, ticket_number=n.number, kind=n.kind,
              data=json.dumps(n.details, ensure_ascii=False), create_time=moment,
              available_time=moment, attempts=0) for n in notices])
+    await events.append(session, notices)
 
 
 async def claim(session: AsyncSession, limit: int, lease: timedelta) -> list[Claimed]:

@@ -12,6 +12,7 @@ import time
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.tickets.store import outbox as store
+from services.tickets.usecases.events import Bell
 from services.tickets.usecases.tickets import Shown
 from services.tickets.store import tickets as tickets_store
 
@@ -20,13 +21,15 @@ RECHECK_SECONDS = 1.0
 
 
 class Outbox:
-    def __init__(self, sessions: async_sessionmaker):
+    def __init__(self, sessions: async_sessionmaker, events: Bell | None = None):
         self._sessions = sessions
         self._written = asyncio.Event()
+        self._events = events or Bell()
 
     def written(self) -> None:
-        """Notices were committed: wake the claims that wait."""
+        """Notices (and events) were committed: wake the claims and watches that wait."""
         self._written.set()
+        self._events.ring()
 
     async def record(self, notices: list[store.Notice]) -> None:
         async with self._sessions() as session:

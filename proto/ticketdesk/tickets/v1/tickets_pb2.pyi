@@ -1284,3 +1284,99 @@ class MarkNotificationsReadResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MarkNotificationsReadResponse: _TypeAlias = MarkNotificationsReadResponse  # noqa: Y015
+
+@_typing.final
+class WatchTicketEventsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURSOR_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    FROM_BEGINNING_FIELD_NUMBER: _builtins.int
+    cursor: _builtins.str
+    """Resume after the event that carried this cursor; empty: only events from now on.
+    A cursor is bound to its caller and to `ticket`.
+    """
+    ticket: _builtins.str
+    """`tickets/{ticket}`: only this ticket's events; empty: every ticket the caller sees."""
+    from_beginning: _builtins.bool
+    """Without a cursor: begin with the first event kept instead of from now on."""
+    def __init__(
+        self,
+        *,
+        cursor: _builtins.str = ...,
+        ticket: _builtins.str = ...,
+        from_beginning: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "from_beginning", b"from_beginning", "ticket", b"ticket"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchTicketEventsRequest: _TypeAlias = WatchTicketEventsRequest  # noqa: Y015
+
+@_typing.final
+class TicketEvent(_message.Message):
+    """Something that happened to a ticket. Kept: a cursor stays valid."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    CREATE_TIME_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    ACTOR_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    FROM_STATUS_FIELD_NUMBER: _builtins.int
+    TO_STATUS_FIELD_NUMBER: _builtins.int
+    COMMENT_FIELD_NUMBER: _builtins.int
+    SLA_TARGET_FIELD_NUMBER: _builtins.int
+    RATING_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.str
+    """Unique and stable: the same event is never sent under another id (deduplicate on it)."""
+    ticket: _builtins.str
+    """`tickets/{ticket}`."""
+    kind: _builtins.str
+    """ticket_created, status_changed, auto_accepted, comment, remarks, sla_warning,
+    sla_breach; internal_note for staff only.
+    """
+    actor: _builtins.str
+    """`users/{user}` who acted; empty for the workflow's own timers."""
+    actor_display_name: _builtins.str
+    from_status: Global___Status.ValueType
+    """The status change of status_changed and auto_accepted."""
+    to_status: Global___Status.ValueType
+    comment: _builtins.str
+    """`tickets/{ticket}/comments/{comment}` of comment, remarks and internal_note."""
+    sla_target: _builtins.str
+    """The SLA target of sla_warning and sla_breach: first_response or resolution."""
+    rating: _builtins.int
+    """The client's rating (1-5) when the change accepted the work."""
+    cursor: _builtins.str
+    """Pass as WatchTicketEventsRequest.cursor to resume after this event."""
+    @_builtins.property
+    def create_time(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.str = ...,
+        ticket: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        create_time: _timestamp_pb2.Timestamp | None = ...,
+        actor: _builtins.str = ...,
+        actor_display_name: _builtins.str = ...,
+        from_status: Global___Status.ValueType = ...,
+        to_status: Global___Status.ValueType = ...,
+        comment: _builtins.str = ...,
+        sla_target: _builtins.str = ...,
+        rating: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "actor_display_name", b"actor_display_name", "comment", b"comment", "create_time", b"create_time", "cursor", b"cursor", "event_id", b"event_id", "from_status", b"from_status", "kind", b"kind", "rating", b"rating", "sla_target", b"sla_target", "ticket", b"ticket", "to_status", b"to_status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TicketEvent: _TypeAlias = TicketEvent  # noqa: Y015

@@ -122,6 +122,11 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
                 _registered_method=True)
+        self.WatchTicketEvents = channel.unary_stream(
+                '/ticketdesk.tickets.v1.TicketService/WatchTicketEvents',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WatchTicketEventsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TicketEvent.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -240,6 +245,15 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchTicketEvents(self, request, context):
+        """The ticket events the caller may see (ListTickets' scope), oldest first, as they
+        happen; the stream stays open until the caller ends it. Each event carries the
+        cursor to resume after it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -322,6 +336,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.MarkNotificationsRead,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.SerializeToString,
+            ),
+            'WatchTicketEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchTicketEvents,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WatchTicketEventsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TicketEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -764,6 +783,33 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/MarkNotificationsRead',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.MarkNotificationsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchTicketEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/WatchTicketEvents',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WatchTicketEventsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TicketEvent.FromString,
             options,
             channel_credentials,
             insecure,

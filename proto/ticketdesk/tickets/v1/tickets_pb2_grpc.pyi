@@ -68,6 +68,11 @@ class TicketServiceStub:
     ListNotifications: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]
     """The caller's in-app notifications (the bell), newest first."""
     MarkNotificationsRead: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]
+    WatchTicketEvents: _grpc.UnaryStreamMultiCallable[_tickets_pb2.WatchTicketEventsRequest, _tickets_pb2.TicketEvent]
+    """The ticket events the caller may see (ListTickets' scope), oldest first, as they
+    happen; the stream stays open until the caller ends it. Each event carries the
+    cursor to resume after it.
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -109,6 +114,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     ListNotifications: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListNotificationsRequest, _tickets_pb2.ListNotificationsResponse]  # type: ignore[assignment]
     """The caller's in-app notifications (the bell), newest first."""
     MarkNotificationsRead: _aio.UnaryUnaryMultiCallable[_tickets_pb2.MarkNotificationsReadRequest, _tickets_pb2.MarkNotificationsReadResponse]  # type: ignore[assignment]
+    WatchTicketEvents: _aio.UnaryStreamMultiCallable[_tickets_pb2.WatchTicketEventsRequest, _tickets_pb2.TicketEvent]  # type: ignore[assignment]
+    """The ticket events the caller may see (ListTickets' scope), oldest first, as they
+    happen; the stream stays open until the caller ends it. Each event carries the
+    cursor to resume after it.
+    """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the record of truth for sites, tickets, comments and
@@ -243,5 +253,16 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _tickets_pb2.MarkNotificationsReadRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_pb2.MarkNotificationsReadResponse, _abc.Awaitable[_tickets_pb2.MarkNotificationsReadResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def WatchTicketEvents(
+        self,
+        request: _tickets_pb2.WatchTicketEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_tickets_pb2.TicketEvent], _abc.AsyncIterator[_tickets_pb2.TicketEvent]]:
+        """The ticket events the caller may see (ListTickets' scope), oldest first, as they
+        happen; the stream stays open until the caller ends it. Each event carries the
+        cursor to resume after it.
+        """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
