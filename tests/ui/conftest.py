@@ -13,6 +13,7 @@ from nicegui.testing import User
 
 from tests.support.stack import PASSWORD, Stack
 from ticketdesk.auth.v1 import auth_pb2
+from ui.components.ticket_table import TicketTable
 
 # The page tests run on SQLite only: the services' own tests cover PostgreSQL.
 on_sqlite = pytest.mark.parametrize('stack', ['sqlite'], indirect=True)
@@ -74,9 +75,11 @@ def the(user: User, marker: str) -> ui.element:
 
 
 def table_rows(user: User, marker: str) -> list[dict]:
-    """The rows of the table with this marker; none while there is no table."""
+    """The rows of the table with this marker (a `ui.table` or the client's list, a
+    TicketTable); none while there is no table."""
     with user:
-        tables = list(ElementFilter(kind=ui.table, marker=marker, local_scope=False))
+        tables = [element for element in ElementFilter(marker=marker, local_scope=False)
+                  if isinstance(element, (ui.table, TicketTable))]
     assert len(tables) <= 1, f'{len(tables)} tables marked {marker}'
     return tables[0].rows if tables else []
 

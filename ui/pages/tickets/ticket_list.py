@@ -15,8 +15,8 @@ from ...clients.tickets import LIST_PAGE_SIZE
 from ...components.alerts import show_error
 from ...components.frame import frame
 from ...components.queue import show_queue
-from ...components.widgets import (NUMBER_CELL, STATUS_CELL, Table, filter_chip, loading,
-                                   search_box, short_url)
+from ...components.ticket_table import TicketTable
+from ...components.widgets import filter_chip, loading, search_box, short_url
 from ...i18n import N_, _
 from ...session import Session
 
@@ -40,9 +40,6 @@ ORDERS = {
     'priority desc': N_('Сначала важные'),
     'desired_date': N_('По желаемой дате'),
 }
-
-# A phone shows the number, the title and the status, dense: no table to scroll sideways.
-PHONE_COLUMNS = "Quasar.Screen.xs ? ['number', 'title', 'status'] : undefined"
 
 
 async def tickets_list_page() -> None:
@@ -195,15 +192,9 @@ class TicketList:
         if not tickets:
             self._empty()
             return
-        columns = i18n.columns(COLUMNS)
         rows = [_row(t, self.session.zone) for t in tickets]
-        table = Table(columns=columns, rows=rows, row_key='number') \
-            .props('flat bordered wrap-cells hide-pagination').classes('w-full cursor-pointer').mark('tickets')
-        table.props[':visible-columns'] = PHONE_COLUMNS
-        table.props[':dense'] = 'Quasar.Screen.xs'
-        table.add_slot('body-cell-status', _(STATUS_CELL))
-        table.add_slot('body-cell-number', NUMBER_CELL)
-        table.on('rowClick', lambda e: ui.navigate.to(e.args[1]['href']))
+        TicketTable(columns=i18n.columns(COLUMNS), rows=rows, row_key='number') \
+            .classes('w-full').mark('tickets')
         first = (len(self.pages) - 1) * PAGE_SIZE + 1
         shown = _('Тикеты {first}–{last} из {total}')
         ui.label(shown.format(first=first, last=first + len(tickets) - 1,
