@@ -39,7 +39,9 @@ async def ticket_card_page(number: int) -> None:
         card.build()
         show_failures(ticket_name(number))  # files the new-ticket form could not attach
     ui.timer(POLL_SECONDS, card.poll, immediate=False)  # just read: the first poll can wait
-    await card.mark_seen()
+    # Once the page is out (NiceGUI sends it when this function returns): a write the
+    # reader does not wait for.
+    ui.timer(0, card.mark_seen, once=True)
 
 
 class TicketCard:
