@@ -15,7 +15,9 @@ BIN = Path(sys.executable).parent
 
 
 def generated(directory: Path) -> list[Path]:
-    return sorted(p.relative_to(directory) for p in directory.rglob("*_pb2*.py*"))
+    """The generated sources (not the bytecode Python caches beside them)."""
+    return sorted(p.relative_to(directory) for p in directory.rglob("*_pb2*")
+                  if p.suffix in (".py", ".pyi"))
 
 
 def test_generated_code_is_fresh(tmp_path):

@@ -171,6 +171,8 @@ class LocalFileWriter:
         # The batch (or the commit) the worker thread is on. Only that thread touches the
         # file while it runs; an abort meanwhile leaves the cleanup to its end.
         self._flight: asyncio.Future[None] | None = None
+        # The job an abort left running; its end removes what it wrote (`abort` waits).
+        self._ending: asyncio.Future[None] | None = None
 
     def _open(self) -> None:
         self._store.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -282,6 +284,7 @@ class LocalFileWriter:
         flight, self._flight = self._flight, None
         if flight is not None and not flight.done():
             flight.add_done_callback(self._release_after)
+            self._ending = flight
         else:
             self._release()
 
@@ -305,11 +308,12 @@ class LocalFileWriter:
             self._tmp = None
 
     async def abort(self) -> None:
-        flight = self._flight
+        """Returns once the worker thread is off the file and the file is gone (also after
+        a cancelled commit, whose thread may still be writing)."""
         self._abort()
-        if flight is not None:  # return once the thread is off the file and it is gone
+        if self._ending is not None:
             with contextlib.suppress(Exception):
-                await asyncio.shield(flight)
+                await asyncio.shield(self._ending)
 
     async def __aenter__(self) -> LocalFileWriter:
         return self
