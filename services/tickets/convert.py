@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -175,3 +176,22 @@ def event(row: events.Event, cursor: str) -> pb.TicketEvent:
 
 def _status(value: str) -> int:
     return STATUS_TO_PROTO[Status(value)] if value else pb.STATUS_UNSPECIFIED
+
+
+def webhook(row: models.Webhook) -> pb.Webhook:
+    return pb.Webhook(
+        name=f"webhooks/{row.id}", organization=row.organization, url=row.url,
+        display_name=row.display_name, event_kinds=json.loads(row.event_kinds),
+        enabled=row.enabled, disabled_reason=row.disabled_reason,
+        create_time=timestamp(row.create_time), update_time=timestamp(row.update_time))
+
+
+def webhook_delivery(row: models.WebhookDelivery,
+                     found: events.Event | None) -> pb.WebhookDelivery:
+    return pb.WebhookDelivery(
+        name=f"webhooks/{row.webhook_id}/deliveries/{row.id}",
+        event_id=found.event_id if found else "",
+        ticket=ticket_name(found.number) if found else "", kind=found.kind if found else "",
+        attempts=row.attempts, response_code=row.response_code, error=row.error,
+        delivered=row.delivered, create_time=timestamp(row.create_time),
+        update_time=timestamp(row.update_time))

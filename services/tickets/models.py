@@ -204,6 +204,49 @@ class TicketEvent(Base):
     )
 
 
+class Webhook(Base):
+    """Where a studio's or an organization's ticket events are POSTed, signed with `secret`;
+    delivered in order by its workflow (workflows/webhooks)."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(64), default="")  # "": every ticket
+    url: Mapped[str] = mapped_column(String(2048))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    event_kinds: Mapped[str] = mapped_column(Text, default="[]")  # JSON; []: every kind
+    secret: Mapped[str] = mapped_column(String(100))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str] = mapped_column(Text, default="")
+    # The last event delivered in order: where a restarted workflow resumes.
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    request_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("request_id"),)
+
+
+class WebhookDelivery(Base):
+    """One event sent to one webhook: its attempts and the last one's answer."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[int] = mapped_column(Integer)  # ticket_events.id
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_code: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    redeliver: Mapped[bool] = mapped_column(Boolean, default=False)  # a manager asked
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event"),
+        Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+    )
+
+
 # The text index is each database's own (migrations 0004, 0005): pg_trgm's GIN index on
 # PostgreSQL; on SQLite an FTS5 trigram table, the tables FTS5 keeps for it and the keys
 # of its organizations. Neither is a model; `compared` keeps them out of Alembic's

@@ -18,17 +18,19 @@ from services.common.server.serve import Service
 from services.tickets.gateways.attachments import Attachments
 from services.tickets.gateways.directory import Directory
 from services.tickets.gateways.lifecycle import Lifecycle
+from services.tickets.gateways.webhook_runs import WebhookRuns
 from services.tickets.servicer import TicketInternalService, TicketService, UseCases
 from services.tickets.usecases.comments import Comments
+from services.tickets.usecases.events import Bell, Events
 from services.tickets.usecases.notifications import Notifications
-from services.tickets.usecases.reconcile import reconcile_in_background
 from services.tickets.usecases.outbox import Outbox
+from services.tickets.usecases.reconcile import reconcile_in_background
 from services.tickets.usecases.records import Records
 from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.tickets import Tickets
-from services.tickets.usecases.events import Bell, Events
 from services.tickets.usecases.transitions import Transitions
+from services.tickets.usecases.webhooks import Webhooks
 from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 
 NAME = "ticketdesk.tickets.v1.TicketService"
@@ -49,17 +51,21 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     sessions, lifecycle = sessionmaker(engine), Lifecycle(temporal, settings.task_queue)
     # TICKETDESK_TIMEZONE: the studio's time zone until a manager saves the settings.
     studio = Studio(sessions, settings.timezone)
-    events = Bell()  # rung by the records' commits, heard by WatchTicketEvents
+    events = Bell()  # rung by the records' commits, heard by WatchTicketEvents and webhooks
+    webhooks = Webhooks(sessions, directory, WebhookRuns(
+        temporal, settings.task_queue, settings.webhook_max_attempts,
+        settings.webhook_max_backoff_seconds), events)
     public = TicketService(UseCases(
         tickets=Tickets(sessions, lifecycle, directory, studio),
         transitions=Transitions(sessions, lifecycle),
         comments=Comments(sessions, lifecycle, attachments), sites=Sites(sessions, directory),
         studio=studio, notifications=Notifications(sessions),
-        events=Events(sessions, events)))
-    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)))
+        events=Events(sessions, events), webhooks=webhooks))
+    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)), webhooks)
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))
+    resume = loop.create_task(webhooks.resume_all())
     statistics = loop.create_task(keep_statistics(engine))
 
     def register(server: grpc.aio.Server) -> None:
@@ -68,6 +74,7 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
 
     async def close() -> None:
         repair.cancel()
+        resume.cancel()
         statistics.cancel()
         await auth_channel.close()
         await directory_channel.close()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from services.common.server.errors import bad_field
 from services.common.server.paging import Cursor, Page, offset_position, page_request
 from services.common.server.principal import Principal, Role, caller
-from services.tickets import convert
+from services.tickets import convert, models
 from services.tickets import notice_checks
 from services.tickets import validation as check
 from services.tickets.gateways.lifecycle import actor
 from services.tickets.store.listing import order
 from services.tickets.store.notifications import Delivery
+from services.tickets.store.webhooks import Attempt
+from services.tickets.usecases import webhooks as webhook_cases
 from services.tickets.usecases.comments import Comments, NewComment
 from services.tickets.usecases.events import Events
 from services.tickets.usecases.notifications import Notifications
@@ -20,6 +23,8 @@ from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.tickets import Shown, Tickets
 from services.tickets.usecases.transitions import Transitions
+from services.tickets.usecases.webhooks import Webhooks
+from ticketdesk.errors.v1 import errors_pb2 as reasons
 from ticketdesk.tickets.v1 import tickets_internal_pb2 as internal
 from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -38,6 +43,7 @@ class UseCases:
     studio: Studio
     notifications: Notifications
     events: Events
+    webhooks: Webhooks
 
 
 def page(request, *query: object, default_size: int = MAX_PAGE) -> Page:
@@ -174,13 +180,46 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         async for event in self._cases.events.watch(principal, after_id, number):
             yield convert.event(event, cursors.of(event.id))
 
+    async def CreateWebhook(self, request: pb.CreateWebhookRequest,
+                            context) -> pb.CreateWebhookResponse:
+        row = await self._cases.webhooks.create(caller(), request)
+        return pb.CreateWebhookResponse(webhook=convert.webhook(row), secret=row.secret)
+
+    async def ListWebhooks(self, request: pb.ListWebhooksRequest,
+                           context) -> pb.ListWebhooksResponse:
+        at = page(request, "webhooks")
+        rows, more = await self._cases.webhooks.find(caller(), at)
+        return pb.ListWebhooksResponse(webhooks=[convert.webhook(r) for r in rows],
+                                       next_page_token=at.offset_token(more))
+
+    async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context) -> pb.Webhook:
+        return convert.webhook(await self._cases.webhooks.update(caller(), request))
+
+    async def DeleteWebhook(self, request: pb.DeleteWebhookRequest,
+                            context) -> pb.DeleteWebhookResponse:
+        await self._cases.webhooks.delete(caller(), request.name)
+        return pb.DeleteWebhookResponse()
+
+    async def ListWebhookDeliveries(self, request: pb.ListWebhookDeliveriesRequest,
+                                    context) -> pb.ListWebhookDeliveriesResponse:
+        at = page(request, "webhook deliveries", request.parent)
+        rows, more = await self._cases.webhooks.deliveries(caller(), request.parent, at)
+        return pb.ListWebhookDeliveriesResponse(
+            deliveries=[convert.webhook_delivery(row, event) for row, event in rows],
+            next_page_token=at.offset_token(more))
+
+    async def RedeliverWebhookDelivery(self, request: pb.RedeliverWebhookDeliveryRequest,
+                                       context) -> pb.WebhookDelivery:
+        row, event = await self._cases.webhooks.redeliver(caller(), request.name)
+        return convert.webhook_delivery(row, event)
+
 
 class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServicer):
     """For TicketDesk's own processes: the shared interceptor lets only the service token
     through (Service.internal_names)."""
 
-    def __init__(self, records: Records):
-        self._records = records
+    def __init__(self, records: Records, webhooks: Webhooks):
+        self._records, self._webhooks = records, webhooks
 
     async def RecordTransition(self, request: internal.RecordTransitionRequest,
                                context) -> pb.Ticket:
@@ -246,6 +285,55 @@ class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServi
                               context) -> internal.CompleteNoticesResponse:
         await self._records.notices.complete(notice_checks.ids(request.names))
         return internal.CompleteNoticesResponse()
+
+    async def PollWebhookEvents(self, request: internal.PollWebhookEventsRequest,
+                                context) -> internal.PollWebhookEventsResponse:
+        found = webhook_cases.webhook_id(f"webhooks/{request.webhook}", "webhook")
+        if not 1 <= request.max_events <= 500:
+            raise bad_field("max_events", reasons.MALFORMED, "must be 1-500")
+        after = log_id(request.after, "after", allow_zero=True)
+        wait = min(max(request.wait.ToTimedelta().total_seconds(), 0.0), 60.0)
+        remaining = context.time_remaining()
+        if remaining is not None:  # answer (empty) before the caller's deadline
+            wait = min(wait, max(remaining - 0.5, 0.0))
+        active, owed, again = await self._webhooks.poll(found, after,
+                                                        request.max_events, wait)
+        return internal.PollWebhookEventsResponse(active=active, events=owed,
+                                                  redeliveries=again)
+
+    async def PrepareWebhookDelivery(self, request: internal.PrepareWebhookDeliveryRequest,
+                                     context) -> internal.PrepareWebhookDeliveryResponse:
+        found = webhook_cases.webhook_id(f"webhooks/{request.webhook}", "webhook")
+        prepared = await self._webhooks.prepare(found, log_id(request.event, "event"))
+        if prepared is None:
+            return internal.PrepareWebhookDeliveryResponse(active=False)
+        return internal.PrepareWebhookDeliveryResponse(
+            active=True, url=prepared.url, body=prepared.body, signature=prepared.signature,
+            event_id=prepared.event_id)
+
+    async def RecordWebhookDelivery(self, request: internal.RecordWebhookDeliveryRequest,
+                                    context) -> internal.RecordWebhookDeliveryResponse:
+        found = webhook_cases.webhook_id(f"webhooks/{request.webhook}", "webhook")
+        check.without_nul([request.error], "error")
+        await self._webhooks.record(Attempt(
+            webhook_id=found, event=log_id(request.event, "event"), attempt=request.attempt,
+            response_code=request.response_code, error=request.error[:2000],
+            delivered=request.delivered))
+        return internal.RecordWebhookDeliveryResponse()
+
+    async def DisableWebhook(self, request: internal.DisableWebhookRequest,
+                             context) -> internal.DisableWebhookResponse:
+        found = webhook_cases.webhook_id(f"webhooks/{request.webhook}", "webhook")
+        check.without_nul([request.reason], "reason")
+        await self._webhooks.disable(found, request.reason[:2000])
+        return internal.DisableWebhookResponse()
+
+
+def log_id(value: int, field: str, allow_zero: bool = False) -> int:
+    """An id of the events log (a 32-bit integer column)."""
+    if not (0 if allow_zero else 1) <= value <= models.MAX_NUMBER:
+        raise bad_field(field, reasons.MALFORMED, "must be an id of the events log")
+    return value
 
 
 def acting(request: internal.RecordTransitionRequest) -> Principal:

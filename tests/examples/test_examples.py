@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -51,7 +55,8 @@ async def run(stack, token: str, script: str, *args: str) -> tuple[int, str, str
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(EXAMPLES / script), "--address",
         f"127.0.0.1:{stack.settings.tickets_port}", *args,
-        env={"TICKETDESK_API_TOKEN": token, "PATH": "/usr/bin:/bin"},
+        env={"TICKETDESK_API_TOKEN": token, "PATH": "/usr/bin:/bin",
+             "PYTHONDONTWRITEBYTECODE": "1"},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     async with asyncio.timeout(60):
         out, err = await process.communicate()
@@ -113,3 +118,38 @@ async def test_the_event_watcher_resumes_after_its_cursor(stack, tmp_path):
     assert [(e["kind"], e["toStatus"]) for e in moves] == [
         ("status_changed", "STATUS_IN_PROGRESS"), ("status_changed", "STATUS_AWAITING_ACCEPTANCE")]
     assert created["eventId"] not in {e["eventId"] for e in moves}
+
+
+@on_sqlite
+async def test_the_webhook_receiver_prints_signed_events_and_refuses_forged_ones(stack):
+    world = await World.create(stack)
+    manager = world.people["manager"]
+    with socket.socket() as probe:  # a free port for the receiver
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    made = await stack.clients.tickets.CreateWebhook(pb.CreateWebhookRequest(
+        webhook=pb.Webhook(url=f"http://127.0.0.1:{port}/", organization=world.org.name)),
+        metadata=manager)
+    receiver = await asyncio.create_subprocess_exec(
+        sys.executable, str(EXAMPLES / "webhook_receiver.py"), "--port", str(port),
+        env={"TICKETDESK_WEBHOOK_SECRET": made.secret, "PATH": "/usr/bin:/bin",
+             "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with asyncio.timeout(10):
+            assert b"listening" in await receiver.stderr.readline()
+        ticket = await stack.new_ticket(world.org)
+        async with asyncio.timeout(30):
+            event = json.loads(await receiver.stdout.readline())
+        assert (event["type"], event["data"]["ticket"]) == ("ticket_created", ticket.name)
+        forged = urllib.request.Request(
+            f"http://127.0.0.1:{port}/", data=b'{"id": "x"}', method="POST",
+            headers={"TicketDesk-Signature": f"t={int(time.time())},v1=00"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            await asyncio.to_thread(urllib.request.urlopen, forged, timeout=10)
+        assert refused.value.code == 400
+    finally:
+        receiver.kill()
+        await receiver.wait()
+        await stack.clients.tickets.DeleteWebhook(pb.DeleteWebhookRequest(
+            name=made.webhook.name), metadata=manager)

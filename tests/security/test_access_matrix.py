@@ -243,6 +243,7 @@ class Row:
 
 
 ANY = (NONE,)
+MISSING_WEBHOOK = "webhooks/0123456789abcdef0123456789abcdef"
 MANAGER_ONLY = {"developer": "PD", "developer_token": "PD"}
 SERVICE_ONLY = "SERVICE_ONLY"
 
@@ -270,6 +271,18 @@ INTERNAL_ROWS = [
         client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
     Row("tickets_internal", "CompleteNotices", simple(
         tickets_internal.CompleteNoticesRequest, names=["notices/1"]),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "PollWebhookEvents", simple(
+        tickets_internal.PollWebhookEventsRequest, webhook="0123456789abcdef", max_events=1),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "PrepareWebhookDelivery", simple(
+        tickets_internal.PrepareWebhookDeliveryRequest, webhook="0123456789abcdef", event=1),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "RecordWebhookDelivery", simple(
+        tickets_internal.RecordWebhookDeliveryRequest, webhook="0123456789abcdef", event=1),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "DisableWebhook", simple(
+        tickets_internal.DisableWebhookRequest, webhook="0123456789abcdef"),
         client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
     Row("auth_internal", "Authenticate", authenticate, client="PD", staff="PD",
         reason=SERVICE_ONLY),
@@ -326,6 +339,26 @@ ROWS = [
     Row("tickets", "WatchTicketEvents", simple(tickets.WatchTicketEventsRequest,
                                                ticket=ticket_of, from_beginning=True),
         client="OK NF NF", staff="OK OK NF"),
+    # Webhooks are the studio's: managers only; a missing one NOT_FOUND. The one created
+    # subscribes to SLA breaches of organization A on a closed port (they fail quietly).
+    Row("tickets", "CreateWebhook", simple(
+        tickets.CreateWebhookRequest, webhook=lambda w, r: tickets.Webhook(
+            organization=w.a.org, url="http://127.0.0.1:9/hook", event_kinds=["sla_breach"])),
+        client="PD", staff="OK", roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "ListWebhooks", simple(tickets.ListWebhooksRequest),
+        client="PD", staff="OK", roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "UpdateWebhook", simple(
+        tickets.UpdateWebhookRequest, webhook=tickets.Webhook(name=MISSING_WEBHOOK),
+        update_mask=FieldMask(paths=["enabled"])),
+        client="PD", staff="NF", roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "DeleteWebhook", simple(tickets.DeleteWebhookRequest, name=MISSING_WEBHOOK),
+        client="PD", staff="NF", roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "ListWebhookDeliveries", simple(tickets.ListWebhookDeliveriesRequest,
+                                                   parent=MISSING_WEBHOOK),
+        client="PD", staff="NF", roles=MANAGER_ONLY, resources=ANY),
+    Row("tickets", "RedeliverWebhookDelivery", simple(
+        tickets.RedeliverWebhookDeliveryRequest, name=f"{MISSING_WEBHOOK}/deliveries/1"),
+        client="PD", staff="NF", roles=MANAGER_ONLY, resources=ANY),
     # --- tickets, internal: the worker's (the service token's) only -----------------
     *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------

@@ -25,6 +25,8 @@ from workflows.notify.dispatcher import NoticeDispatcher
 from workflows.notify.inbox import TicketInbox
 from workflows.ticket.activities import TicketActivities
 from workflows.ticket.workflows import TicketWorkflow
+from workflows.webhooks.activities import WebhookActivities
+from workflows.webhooks.workflows import WebhookWorkflow
 
 log = structlog.get_logger()
 
@@ -33,8 +35,9 @@ class TicketWorker:
     """The Temporal worker of the tickets task queue and the notices dispatcher, which
     run and stop together."""
 
-    def __init__(self, worker: Worker, dispatcher: NoticeDispatcher):
-        self.worker, self.dispatcher = worker, dispatcher
+    def __init__(self, worker: Worker, dispatcher: NoticeDispatcher,
+                 webhooks: WebhookActivities):
+        self.worker, self.dispatcher, self.webhooks = worker, dispatcher, webhooks
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as group:
@@ -44,6 +47,7 @@ class TicketWorker:
     async def shutdown(self) -> None:
         self.dispatcher.stop()
         await self.worker.shutdown()
+        await self.webhooks.close()
 
 
 def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.Channel,
@@ -55,15 +59,18 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
     token = settings.service_token.get_secret_value()
     ticket = TicketActivities(tickets, internal, auth, token)
     notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(internal, token))
-    worker = Worker(client, task_queue=settings.task_queue, workflows=[TicketWorkflow],
+    webhooks = WebhookActivities(internal, token)
+    worker = Worker(client, task_queue=settings.task_queue,
+                    workflows=[TicketWorkflow, WebhookWorkflow],
                     activities=[ticket.record_transition, ticket.record_sla,
-                                ticket.record_notices, ticket.load_policy, notify.notify],
+                                ticket.record_notices, ticket.load_policy, notify.notify,
+                                webhooks.poll, webhooks.deliver, webhooks.disable],
                     # A crashed worker's tickets move to another worker within seconds.
                     sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
                     graceful_shutdown_timeout=timedelta(seconds=5))
     dispatcher = NoticeDispatcher(internal, token, notify,
                                   gather=timedelta(seconds=settings.notice_gather_seconds))
-    return TicketWorker(worker, dispatcher)
+    return TicketWorker(worker, dispatcher, webhooks)
 
 
 async def run(settings: Settings) -> None:

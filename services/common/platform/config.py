@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # The notices dispatcher lets notices that arrive close together gather this long
     # into one batch (one SMTP connection, the people read once).
     notice_gather_seconds: float = Field(0.2, ge=0, le=5)
+    # A webhook delivery is tried this many times, the pause doubling from 1 s up to the
+    # backoff's limit (12 and 300 s: about 40 minutes), before the webhook is turned off.
+    webhook_max_attempts: int = Field(12, ge=1, le=100)
+    webhook_max_backoff_seconds: float = Field(300.0, ge=1, le=86400)
 
     @field_validator("log_level")
     @classmethod

@@ -53,14 +53,25 @@ async def append(session: AsyncSession, notices: Sequence) -> None:
     await session.execute(insert, rows)
 
 
+async def by_id(session: AsyncSession, event_id: int) -> Event | None:
+    found = (await session.execute(
+        select(E, models.Ticket.rating)
+        .outerjoin(models.Ticket, models.Ticket.number == E.ticket_number)
+        .where(E.id == event_id))).first()
+    if found is None:
+        return None
+    return _event(*found)
+
+
 async def last_id(session: AsyncSession) -> int:
     return (await session.execute(select(func.coalesce(func.max(E.id), 0)))).scalar_one()
 
 
 async def after(session: AsyncSession, principal: Principal, after_id: int,
-                number: int | None, limit: int) -> list[Event]:
+                number: int | None, limit: int,
+                kinds: frozenset[str] = frozenset()) -> list[Event]:
     """The next events the caller may see: of its organization's tickets for a client,
-    internal notes for staff only."""
+    internal notes for staff only; of `kinds` only, when given."""
     query = (select(E, models.Ticket.rating)
              .join(models.Ticket, models.Ticket.number == E.ticket_number)
              .where(E.id > after_id).order_by(E.id).limit(limit))
@@ -68,7 +79,12 @@ async def after(session: AsyncSession, principal: Principal, after_id: int,
         query = query.where(E.ticket_number == number)
     if not principal.is_staff:
         query = query.where(E.kind.not_in(STAFF_ONLY))
+    if kinds:
+        query = query.where(E.kind.in_(sorted(kinds)))
     rows = (await session.execute(scoped(query, principal))).all()
-    return [Event(id=e.id, event_id=e.event_id, number=e.ticket_number, kind=e.kind,
-                  details=json.loads(e.data), create_time=e.create_time, rating=rating or 0)
-            for e, rating in rows]
+    return [_event(e, rating) for e, rating in rows]
+
+
+def _event(row: models.TicketEvent, rating: int | None) -> Event:
+    return Event(id=row.id, event_id=row.event_id, number=row.ticket_number, kind=row.kind,
+                 details=json.loads(row.data), create_time=row.create_time, rating=rating or 0)

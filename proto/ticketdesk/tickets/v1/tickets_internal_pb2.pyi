@@ -451,3 +451,208 @@ class CompleteNoticesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CompleteNoticesResponse: _TypeAlias = CompleteNoticesResponse  # noqa: Y015
+
+@_typing.final
+class PollWebhookEventsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WEBHOOK_FIELD_NUMBER: _builtins.int
+    AFTER_FIELD_NUMBER: _builtins.int
+    MAX_EVENTS_FIELD_NUMBER: _builtins.int
+    WAIT_FIELD_NUMBER: _builtins.int
+    webhook: _builtins.str
+    """`webhooks/{webhook}`."""
+    after: _builtins.int
+    """The last event (TicketEvent log id) the workflow delivered."""
+    max_events: _builtins.int
+    @_builtins.property
+    def wait(self) -> _duration_pb2.Duration:
+        """How long to wait for a first event when there is none."""
+
+    def __init__(
+        self,
+        *,
+        webhook: _builtins.str = ...,
+        after: _builtins.int = ...,
+        max_events: _builtins.int = ...,
+        wait: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["wait", b"wait"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after", b"after", "max_events", b"max_events", "wait", b"wait", "webhook", b"webhook"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PollWebhookEventsRequest: _TypeAlias = PollWebhookEventsRequest  # noqa: Y015
+
+@_typing.final
+class PollWebhookEventsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTIVE_FIELD_NUMBER: _builtins.int
+    EVENTS_FIELD_NUMBER: _builtins.int
+    REDELIVERIES_FIELD_NUMBER: _builtins.int
+    active: _builtins.bool
+    """False: the webhook is off or gone; its workflow ends."""
+    @_builtins.property
+    def events(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Event log ids to deliver, in order: the webhook's new events."""
+
+    @_builtins.property
+    def redeliveries(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Event log ids a manager asked to send again."""
+
+    def __init__(
+        self,
+        *,
+        active: _builtins.bool = ...,
+        events: _abc.Iterable[_builtins.int] | None = ...,
+        redeliveries: _abc.Iterable[_builtins.int] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["active", b"active", "events", b"events", "redeliveries", b"redeliveries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PollWebhookEventsResponse: _TypeAlias = PollWebhookEventsResponse  # noqa: Y015
+
+@_typing.final
+class PrepareWebhookDeliveryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WEBHOOK_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    webhook: _builtins.str
+    event: _builtins.int
+    def __init__(
+        self,
+        *,
+        webhook: _builtins.str = ...,
+        event: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "webhook", b"webhook"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PrepareWebhookDeliveryRequest: _TypeAlias = PrepareWebhookDeliveryRequest  # noqa: Y015
+
+@_typing.final
+class PrepareWebhookDeliveryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTIVE_FIELD_NUMBER: _builtins.int
+    URL_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    SIGNATURE_FIELD_NUMBER: _builtins.int
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    active: _builtins.bool
+    url: _builtins.str
+    body: _builtins.str
+    """The JSON body and its signature header's value, signed now."""
+    signature: _builtins.str
+    event_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        active: _builtins.bool = ...,
+        url: _builtins.str = ...,
+        body: _builtins.str = ...,
+        signature: _builtins.str = ...,
+        event_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["active", b"active", "body", b"body", "event_id", b"event_id", "signature", b"signature", "url", b"url"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PrepareWebhookDeliveryResponse: _TypeAlias = PrepareWebhookDeliveryResponse  # noqa: Y015
+
+@_typing.final
+class RecordWebhookDeliveryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WEBHOOK_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    ATTEMPT_FIELD_NUMBER: _builtins.int
+    RESPONSE_CODE_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    DELIVERED_FIELD_NUMBER: _builtins.int
+    webhook: _builtins.str
+    event: _builtins.int
+    attempt: _builtins.int
+    response_code: _builtins.int
+    error: _builtins.str
+    delivered: _builtins.bool
+    def __init__(
+        self,
+        *,
+        webhook: _builtins.str = ...,
+        event: _builtins.int = ...,
+        attempt: _builtins.int = ...,
+        response_code: _builtins.int = ...,
+        error: _builtins.str = ...,
+        delivered: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempt", b"attempt", "delivered", b"delivered", "error", b"error", "event", b"event", "response_code", b"response_code", "webhook", b"webhook"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordWebhookDeliveryRequest: _TypeAlias = RecordWebhookDeliveryRequest  # noqa: Y015
+
+@_typing.final
+class RecordWebhookDeliveryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordWebhookDeliveryResponse: _TypeAlias = RecordWebhookDeliveryResponse  # noqa: Y015
+
+@_typing.final
+class DisableWebhookRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WEBHOOK_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    webhook: _builtins.str
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        webhook: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["reason", b"reason", "webhook", b"webhook"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DisableWebhookRequest: _TypeAlias = DisableWebhookRequest  # noqa: Y015
+
+@_typing.final
+class DisableWebhookResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DisableWebhookResponse: _TypeAlias = DisableWebhookResponse  # noqa: Y015

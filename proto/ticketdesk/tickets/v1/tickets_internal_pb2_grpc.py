@@ -73,6 +73,26 @@ class TicketInternalServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.FromString,
                 _registered_method=True)
+        self.PollWebhookEvents = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/PollWebhookEvents',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsResponse.FromString,
+                _registered_method=True)
+        self.PrepareWebhookDelivery = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/PrepareWebhookDelivery',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryResponse.FromString,
+                _registered_method=True)
+        self.RecordWebhookDelivery = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/RecordWebhookDelivery',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryResponse.FromString,
+                _registered_method=True)
+        self.DisableWebhook = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/DisableWebhook',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.FromString,
+                _registered_method=True)
 
 
 class TicketInternalServiceServicer:
@@ -133,6 +153,32 @@ class TicketInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PollWebhookEvents(self, request, context):
+        """A webhook's delivery workflow: the next events it owes (and redeliveries asked for),
+        each one's request signed, every attempt recorded; off after the last retry failed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PrepareWebhookDelivery(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordWebhookDelivery(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableWebhook(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -170,6 +216,26 @@ def add_TicketInternalServiceServicer_to_server(servicer, server):
                     servicer.CompleteNotices,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.SerializeToString,
+            ),
+            'PollWebhookEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.PollWebhookEvents,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsResponse.SerializeToString,
+            ),
+            'PrepareWebhookDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.PrepareWebhookDelivery,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryResponse.SerializeToString,
+            ),
+            'RecordWebhookDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordWebhookDelivery,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryResponse.SerializeToString,
+            ),
+            'DisableWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableWebhook,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -364,6 +430,114 @@ class TicketInternalService:
             '/ticketdesk.tickets.v1.TicketInternalService/CompleteNotices',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.CompleteNoticesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PollWebhookEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/PollWebhookEvents',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PollWebhookEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PrepareWebhookDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/PrepareWebhookDelivery',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.PrepareWebhookDeliveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordWebhookDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/RecordWebhookDelivery',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.RecordWebhookDeliveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/DisableWebhook',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.FromString,
             options,
             channel_credentials,
             insecure,

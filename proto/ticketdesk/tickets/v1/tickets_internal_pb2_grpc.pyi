@@ -57,6 +57,13 @@ class TicketInternalServiceStub:
     """
     CompleteNotices: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.CompleteNoticesRequest, _tickets_internal_pb2.CompleteNoticesResponse]
     """The dispatcher is done with these notices (sent, or never sendable)."""
+    PollWebhookEvents: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.PollWebhookEventsRequest, _tickets_internal_pb2.PollWebhookEventsResponse]
+    """A webhook's delivery workflow: the next events it owes (and redeliveries asked for),
+    each one's request signed, every attempt recorded; off after the last retry failed.
+    """
+    PrepareWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.PrepareWebhookDeliveryRequest, _tickets_internal_pb2.PrepareWebhookDeliveryResponse]
+    RecordWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordWebhookDeliveryRequest, _tickets_internal_pb2.RecordWebhookDeliveryResponse]
+    DisableWebhook: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.DisableWebhookRequest, _tickets_internal_pb2.DisableWebhookResponse]
 
 @_typing.type_check_only
 class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
@@ -86,6 +93,13 @@ class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
     """
     CompleteNotices: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.CompleteNoticesRequest, _tickets_internal_pb2.CompleteNoticesResponse]  # type: ignore[assignment]
     """The dispatcher is done with these notices (sent, or never sendable)."""
+    PollWebhookEvents: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.PollWebhookEventsRequest, _tickets_internal_pb2.PollWebhookEventsResponse]  # type: ignore[assignment]
+    """A webhook's delivery workflow: the next events it owes (and redeliveries asked for),
+    each one's request signed, every attempt recorded; off after the last retry failed.
+    """
+    PrepareWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.PrepareWebhookDeliveryRequest, _tickets_internal_pb2.PrepareWebhookDeliveryResponse]  # type: ignore[assignment]
+    RecordWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordWebhookDeliveryRequest, _tickets_internal_pb2.RecordWebhookDeliveryResponse]  # type: ignore[assignment]
+    DisableWebhook: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.DisableWebhookRequest, _tickets_internal_pb2.DisableWebhookResponse]  # type: ignore[assignment]
 
 class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketInternalService is called by TicketDesk's own processes only (the
@@ -154,5 +168,36 @@ class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_internal_pb2.CompleteNoticesResponse, _abc.Awaitable[_tickets_internal_pb2.CompleteNoticesResponse]]:
         """The dispatcher is done with these notices (sent, or never sendable)."""
+
+    @_abc_1.abstractmethod
+    def PollWebhookEvents(
+        self,
+        request: _tickets_internal_pb2.PollWebhookEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.PollWebhookEventsResponse, _abc.Awaitable[_tickets_internal_pb2.PollWebhookEventsResponse]]:
+        """A webhook's delivery workflow: the next events it owes (and redeliveries asked for),
+        each one's request signed, every attempt recorded; off after the last retry failed.
+        """
+
+    @_abc_1.abstractmethod
+    def PrepareWebhookDelivery(
+        self,
+        request: _tickets_internal_pb2.PrepareWebhookDeliveryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.PrepareWebhookDeliveryResponse, _abc.Awaitable[_tickets_internal_pb2.PrepareWebhookDeliveryResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RecordWebhookDelivery(
+        self,
+        request: _tickets_internal_pb2.RecordWebhookDeliveryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.RecordWebhookDeliveryResponse, _abc.Awaitable[_tickets_internal_pb2.RecordWebhookDeliveryResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def DisableWebhook(
+        self,
+        request: _tickets_internal_pb2.DisableWebhookRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.DisableWebhookResponse, _abc.Awaitable[_tickets_internal_pb2.DisableWebhookResponse]]: ...
 
 def add_TicketInternalServiceServicer_to_server(servicer: TicketInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -73,6 +73,14 @@ class TicketServiceStub:
     happen; the stream stays open until the caller ends it. Each event carries the
     cursor to resume after it.
     """
+    CreateWebhook: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.CreateWebhookRequest, _tickets_pb2.CreateWebhookResponse]
+    """Webhooks (managers): ticket events POSTed, signed, to a URL; see docs/API.md."""
+    ListWebhooks: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhooksRequest, _tickets_pb2.ListWebhooksResponse]
+    UpdateWebhook: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.UpdateWebhookRequest, _tickets_pb2.Webhook]
+    DeleteWebhook: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.DeleteWebhookRequest, _tickets_pb2.DeleteWebhookResponse]
+    ListWebhookDeliveries: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhookDeliveriesRequest, _tickets_pb2.ListWebhookDeliveriesResponse]
+    RedeliverWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.RedeliverWebhookDeliveryRequest, _tickets_pb2.WebhookDelivery]
+    """Sends the delivery's event again, after those waiting."""
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -119,6 +127,14 @@ class TicketServiceAsyncStub(TicketServiceStub):
     happen; the stream stays open until the caller ends it. Each event carries the
     cursor to resume after it.
     """
+    CreateWebhook: _aio.UnaryUnaryMultiCallable[_tickets_pb2.CreateWebhookRequest, _tickets_pb2.CreateWebhookResponse]  # type: ignore[assignment]
+    """Webhooks (managers): ticket events POSTed, signed, to a URL; see docs/API.md."""
+    ListWebhooks: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhooksRequest, _tickets_pb2.ListWebhooksResponse]  # type: ignore[assignment]
+    UpdateWebhook: _aio.UnaryUnaryMultiCallable[_tickets_pb2.UpdateWebhookRequest, _tickets_pb2.Webhook]  # type: ignore[assignment]
+    DeleteWebhook: _aio.UnaryUnaryMultiCallable[_tickets_pb2.DeleteWebhookRequest, _tickets_pb2.DeleteWebhookResponse]  # type: ignore[assignment]
+    ListWebhookDeliveries: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhookDeliveriesRequest, _tickets_pb2.ListWebhookDeliveriesResponse]  # type: ignore[assignment]
+    RedeliverWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_pb2.RedeliverWebhookDeliveryRequest, _tickets_pb2.WebhookDelivery]  # type: ignore[assignment]
+    """Sends the delivery's event again, after those waiting."""
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the record of truth for sites, tickets, comments and
@@ -264,5 +280,49 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         happen; the stream stays open until the caller ends it. Each event carries the
         cursor to resume after it.
         """
+
+    @_abc_1.abstractmethod
+    def CreateWebhook(
+        self,
+        request: _tickets_pb2.CreateWebhookRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.CreateWebhookResponse, _abc.Awaitable[_tickets_pb2.CreateWebhookResponse]]:
+        """Webhooks (managers): ticket events POSTed, signed, to a URL; see docs/API.md."""
+
+    @_abc_1.abstractmethod
+    def ListWebhooks(
+        self,
+        request: _tickets_pb2.ListWebhooksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ListWebhooksResponse, _abc.Awaitable[_tickets_pb2.ListWebhooksResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdateWebhook(
+        self,
+        request: _tickets_pb2.UpdateWebhookRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.Webhook, _abc.Awaitable[_tickets_pb2.Webhook]]: ...
+
+    @_abc_1.abstractmethod
+    def DeleteWebhook(
+        self,
+        request: _tickets_pb2.DeleteWebhookRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.DeleteWebhookResponse, _abc.Awaitable[_tickets_pb2.DeleteWebhookResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListWebhookDeliveries(
+        self,
+        request: _tickets_pb2.ListWebhookDeliveriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ListWebhookDeliveriesResponse, _abc.Awaitable[_tickets_pb2.ListWebhookDeliveriesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RedeliverWebhookDelivery(
+        self,
+        request: _tickets_pb2.RedeliverWebhookDeliveryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.WebhookDelivery, _abc.Awaitable[_tickets_pb2.WebhookDelivery]]:
+        """Sends the delivery's event again, after those waiting."""
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
