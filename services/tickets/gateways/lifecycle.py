@@ -78,7 +78,7 @@ class Lifecycle:
 
     async def transition(self, number: int, request: TransitionRequest) -> TransitionResult:
         handle = self._client.get_workflow_handle(workflow_id(number))
-        update_id = request.request_id or str(uuid.uuid4())  # the service gives one
+        update_id = request.request_id or str(uuid.uuid4())
         try:
             async with asyncio.timeout(UPDATE_TIMEOUT):
                 for pause in (*RETRY_PAUSES, None):
