@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import grpc
@@ -42,6 +43,13 @@ STATE_REJECTIONS = {
     "TICKET_CHANGED": (grpc.StatusCode.ABORTED, reasons.TICKET_CHANGED),
 }
 UPDATE_TIMEOUT = 20.0
+# An update whose workflow task failed is not applied, and Temporal answers it
+# FAILED_PRECONDITION "unexpected workflow task failure" (seen when the ticket's last task,
+# which completes the workflow, is refused because a comment arrived meanwhile): it is
+# sent again under the same update id (so applied at most once) within UPDATE_TIMEOUT, as
+# is one the server could not take (UNAVAILABLE).
+RETRIED = (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.UNAVAILABLE)
+RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0)
 
 
 class Lifecycle:
@@ -70,11 +78,20 @@ class Lifecycle:
 
     async def transition(self, number: int, request: TransitionRequest) -> TransitionResult:
         handle = self._client.get_workflow_handle(workflow_id(number))
+        update_id = request.request_id or str(uuid.uuid4())  # the service gives one
         try:
             async with asyncio.timeout(UPDATE_TIMEOUT):
-                return await handle.execute_update(
-                    TicketWorkflow.transition, request, id=request.request_id or None,
-                    result_type=TransitionResult)
+                for pause in (*RETRY_PAUSES, None):
+                    try:
+                        return await handle.execute_update(
+                            TicketWorkflow.transition, request, id=update_id,
+                            result_type=TransitionResult)
+                    except RPCError as error:
+                        if error.status not in RETRIED or pause is None:
+                            raise
+                        log.info("ticket.update_retried", number=number, reason=error.message)
+                        await asyncio.sleep(pause)
+                raise AssertionError("unreachable")
         except WorkflowUpdateFailedError as error:
             raise rejection(error.cause) from None
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
