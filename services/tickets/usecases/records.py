@@ -45,12 +45,14 @@ class Records:
 
     async def transition(self, change: Transition,
                          notices: list[outbox.Notice] | None = None) -> Shown:
-        """Idempotent by request_id: a retried activity changes nothing the second time."""
+        """Idempotent: a retried record changes nothing the second time, yet it sets the
+        ticket's fields again. The workflow's record is the truth, and one written in a
+        workflow task that then failed is repeated after others (remarks) were written."""
         async with self._sessions() as session:
             row = await store.ticket_for_update(session, change.number)
-            if not (change.request_id
-                    and await store.already_applied(session, change.request_id)):
-                await _apply(session, row, change)
+            first = not (change.request_id
+                         and await store.already_applied(session, change.request_id))
+            await _apply(session, row, change, first)
             await outbox.add(session, notices or [])
             await session.commit()
             if notices:
@@ -87,10 +89,15 @@ class Records:
             await session.commit()
 
 
-async def _apply(session: AsyncSession, row: models.Ticket, change: Transition) -> None:
-    moment = store.now()
+async def _apply(session: AsyncSession, row: models.Ticket, change: Transition,
+                 first: bool) -> None:
+    """The change's fields, each with a history entry where it differs; its text as a
+    comment once (by its request id)."""
+    moment, changes = store.now(), 0
 
     def changed(field: str, old: object, new: object) -> None:
+        nonlocal changes
+        changes += 1
         session.add(store.history_row(row.number, change.actor, field, str(old), str(new),
                                       moment))
 
@@ -104,7 +111,7 @@ async def _apply(session: AsyncSession, row: models.Ticket, change: Transition) 
     if row.has_remarks != change.has_remarks:
         changed("has_remarks", row.has_remarks, change.has_remarks)
         row.has_remarks = change.has_remarks
-    if change.action is Action.ACCEPT and change.rating:
+    if change.action is Action.ACCEPT and change.rating and row.rating != change.rating:
         changed("rating", row.rating, change.rating)
         row.rating = change.rating
     if change.text:
@@ -112,7 +119,7 @@ async def _apply(session: AsyncSession, row: models.Ticket, change: Transition) 
                                    request_id=f"transition:{change.request_id}",
                                    action=change.action.value if change.action else "")
     row.sla_due_time = change.sla_due_time
-    row.update_time, row.version = moment, row.version + 1
-    if change.request_id:
+    if changes:
+        row.update_time, row.version = moment, row.version + 1
+    if first and change.request_id:
         await store.mark_applied(session, change.request_id, row.number)
-
