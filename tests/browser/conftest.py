@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.support.browser import CALL_TIMEOUT, Backend, System
-from tests.support.processes import kill_tree, ticketdesk_env, wait_for
+from tests.support.processes import kill_tree, log_tail, ticketdesk_env, wait_for
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 CHROMIUM = Path('/usr/bin/chromium')
@@ -34,6 +34,8 @@ STARTUP_TIMEOUT = 180.0
 READY_LINE = re.compile(r'Press Ctrl-C to stop')
 # The stack started here takes attachments up to 2 MiB, so that a test can exceed it.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# A start that lost a port race is repeated on other ports.
+START_ATTEMPTS = 3
 
 
 def require_browser() -> None:
@@ -55,20 +57,41 @@ def system(tmp_path_factory) -> Iterator[System]:
         yield System(given.rstrip('/'), os.environ.get('TICKETDESK_BROWSER_AUTH_ADDRESS', ''),
                      os.environ.get('TICKETDESK_BROWSER_TICKETS_ADDRESS', ''))
         return
-    data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
-    env, ports = ticketdesk_env(data_dir, TICKETDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
-    log_path = data_dir / 'dev.log'
+    for attempt in range(1, START_ATTEMPTS + 1):
+        data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
+        env, ports = ticketdesk_env(data_dir, TICKETDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
+        log_path = data_dir / 'dev.log'
+        process = _start_dev(env, log_path)
+        try:
+            wait_for(lambda: READY_LINE.search(log_path.read_text(errors='replace')) is not None,
+                     STARTUP_TIMEOUT, f'ticketdesk dev (log: {log_path})', process=process,
+                     log=log_path)
+        except AssertionError:
+            _stop(process)
+            if attempt == START_ATTEMPTS or not _lost_a_port(log_path):
+                raise
+            print(f'ticketdesk dev lost a port to another process; starting it again:'
+                  f'{log_tail(log_path, 5)}')
+            continue
+        try:
+            yield System(f'http://127.0.0.1:{ports["ui"]}', f'127.0.0.1:{ports["auth"]}',
+                         f'127.0.0.1:{ports["tickets"]}')
+        finally:
+            _stop(process)
+        return
+
+
+def _start_dev(env: dict[str, str], log_path: Path) -> subprocess.Popen:
     with log_path.open('wb') as log:
-        process = subprocess.Popen([sys.executable, '-m', 'cli.main', 'dev'], cwd=ROOT, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: READY_LINE.search(log_path.read_text(errors='replace')) is not None,
-                 STARTUP_TIMEOUT, f'ticketdesk dev (log: {log_path})', process=process)
-        yield System(f'http://127.0.0.1:{ports["ui"]}', f'127.0.0.1:{ports["auth"]}',
-                     f'127.0.0.1:{ports["tickets"]}')
-    finally:
-        _stop(process)
+        return subprocess.Popen([sys.executable, '-m', 'cli.main', 'dev'], cwd=ROOT, env=env,
+                                stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+
+def _lost_a_port(log_path: Path) -> bool:
+    """The free ports were picked before the start: another process may take one first
+    (`ticketdesk dev` checks, and Temporal's dev server picks its inner ports itself)."""
+    return re.search(r'already in use', log_path.read_text(errors='replace')) is not None
 
 
 @pytest.fixture(scope='session')

@@ -92,20 +92,30 @@ def http_ok(url: str, timeout: float = 3.0) -> bool:
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.5,
-             process=None) -> None:
+             process=None, log: Path | None = None) -> None:
     """Poll `predicate()` until it is true; fail after `timeout` seconds.
 
-    When `process` (a Popen) is given, fail early if it exits.
+    When `process` (a Popen) is given, fail early if it exits; the failure quotes the
+    end of `log`, where the process wrote why.
     """
     deadline = time.monotonic() + timeout
     while True:
         if predicate():
             return
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"{what}: the process exited with {process.returncode}")
+            raise AssertionError(f"{what}: the process exited with {process.returncode}"
+                                 f"{log_tail(log)}")
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not ready after {timeout:.0f} s")
+            raise AssertionError(f"{what}: not ready after {timeout:.0f} s{log_tail(log)}")
         time.sleep(interval)
+
+
+def log_tail(log: Path | None, lines: int = 60) -> str:
+    """The last `lines` of a log, as the end of a failure message ('' without one)."""
+    if log is None or not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"\n--- the last lines of {log} ---\n" + "\n".join(tail)
 
 
 def wait_for_health(targets: Iterable[str], timeout: float = 60.0, process=None) -> None:
