@@ -229,8 +229,11 @@ async def add_user(db: AsyncSession, new: NewUser) -> User:
 
 
 async def users(db: AsyncSession, *, organization_id: str | None, role: str | None,
-                show_inactive: bool, after: tuple | None, limit: int) -> list[User]:
+                show_inactive: bool, after: tuple | None, limit: int,
+                email: str | None = None) -> list[User]:
     query = select(User)
+    if email is not None:
+        query = query.where(User.email == email)
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
     if role is not None:

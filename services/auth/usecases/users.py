@@ -90,12 +90,13 @@ async def list_(ctx: Context, request: auth_pb2.ListUsersRequest) -> Listed[User
         if request.organization and request.organization != principal.organization:
             raise not_found(request.organization)
         org_id, show_inactive = convert.organization_id(principal), False
+    email = validation.normalize_email(request.email) or None
     page = page_request(request.page_size, request.page_token,
-                        ["ListUsers", org_id, role, show_inactive], parse=strings(2))
+                        ["ListUsers", org_id, role, show_inactive, email], parse=strings(2))
     async with ctx.db.begin() as db:
         rows = await store.users(db, organization_id=org_id, role=role,
-                                 show_inactive=show_inactive, after=page.after,
-                                 limit=page.size + 1)
+                                 show_inactive=show_inactive, email=email,
+                                 after=page.after, limit=page.size + 1)
     return listed(page, rows, lambda u: (u.full_name, u.id))
 
 

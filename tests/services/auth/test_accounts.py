@@ -227,6 +227,24 @@ async def test_staff_list_users_by_organization_and_role(auth):
     assert all(u.role == pb.ROLE_MANAGER for u in managers.users)
 
 
+async def test_users_by_email_address(auth):
+    """The e-mail channel's question: who sent this? Case does not matter; a client
+    still sees only its own organization's people."""
+    mine, theirs = await auth.organization(), await auth.organization()
+    sender, _, token = await auth.client(mine.name)
+    stranger, _ = await auth.user(pb.ROLE_CLIENT, theirs.name)
+    for address in (sender.email, f"  {sender.email.upper()} "):
+        found = await auth.stub.ListUsers(pb.ListUsersRequest(email=address),
+                                          metadata=auth.service)
+        assert [u.name for u in found.users] == [sender.name]
+    nobody = await auth.stub.ListUsers(pb.ListUsersRequest(email="nobody@example.test"),
+                                       metadata=auth.service)
+    assert not nobody.users
+    hidden = await auth.stub.ListUsers(pb.ListUsersRequest(email=stranger.email),
+                                       metadata=auth.as_(token))
+    assert not hidden.users
+
+
 async def test_a_page_token_cannot_be_reused_with_other_filters(auth):
     org = await auth.organization()
     for _ in range(2):

@@ -535,12 +535,17 @@ class ListUsersRequest(_message.Message):
     ORGANIZATION_FIELD_NUMBER: _builtins.int
     ROLE_FIELD_NUMBER: _builtins.int
     SHOW_INACTIVE_FIELD_NUMBER: _builtins.int
+    EMAIL_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     page_token: _builtins.str
     organization: _builtins.str
     """`organizations/{organization}`: only its users."""
     role: Global___Role.ValueType
     show_inactive: _builtins.bool
+    email: _builtins.str
+    """Only the user with this e-mail address (compared without case): how the e-mail
+    channel knows a sender.
+    """
     def __init__(
         self,
         *,
@@ -549,10 +554,11 @@ class ListUsersRequest(_message.Message):
         organization: _builtins.str = ...,
         role: Global___Role.ValueType = ...,
         show_inactive: _builtins.bool = ...,
+        email: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["organization", b"organization", "page_size", b"page_size", "page_token", b"page_token", "role", b"role", "show_inactive", b"show_inactive"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["email", b"email", "organization", b"organization", "page_size", b"page_size", "page_token", b"page_token", "role", b"role", "show_inactive", b"show_inactive"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
