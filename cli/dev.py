@@ -53,6 +53,7 @@ SEARCH_ATTRIBUTES = {
     "SlaDueAt": "Datetime",
 }
 UI_SECRET_FILE = "ui-secret"
+MAIL_SECRET_FILE = "mail-reply-secret"
 LOG_TAIL_LINES = 20
 
 console = Console(highlight=False)
@@ -115,6 +116,7 @@ def port_problems(settings: Settings) -> list[str]:
         (settings.tickets_port, "tickets service"),
         (settings.files_port, "files service"),
         (settings.ui_port, "web UI"),
+        *(((settings.mail_in_port, "e-mail receiver"),) if settings.mail_in_port else ()),
         *((getattr(settings, f"{name}_metrics_port"), f"{name} metrics")
           for name in ("auth", "tickets", "files", "worker", "ui")
           if getattr(settings, f"{name}_metrics_port")),
@@ -247,6 +249,17 @@ async def http_ok(url: str) -> bool:
     return response.status_code == 200
 
 
+async def port_open(host: str, port: int) -> bool:
+    """Something accepts connections on host:port (the e-mail receiver's SMTP)."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(
+            "127.0.0.1" if host in ("0.0.0.0", "") else host, port), 1.0)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
 async def temporal_ready(settings: Settings) -> bool:
     from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
@@ -306,7 +319,16 @@ async def wait_ready(children: list[Child], deadline: float) -> None:
 
 def ui_storage_secret(data_dir: Path) -> str:
     """The web UI's cookie-signing secret, kept in the data dir so sessions survive."""
-    path = data_dir / UI_SECRET_FILE
+    return kept_secret(data_dir / UI_SECRET_FILE)
+
+
+def mail_reply_secret(data_dir: Path) -> str:
+    """The key of the notices' reply addresses, kept so that old notices stay answerable."""
+    return kept_secret(data_dir / MAIL_SECRET_FILE)
+
+
+def kept_secret(path: Path) -> str:
+    """A random secret, made once and kept in `path` (owner only)."""
     if path.exists():
         secret = path.read_text().strip()
         if secret:
@@ -353,6 +375,9 @@ def print_summary(settings: Settings, data_dir: Path) -> None:
     urls.add_row("gRPC auth", settings.auth_target)
     urls.add_row("gRPC tickets", settings.tickets_target)
     urls.add_row("gRPC files", settings.files_target)
+    if settings.mail_in_port:
+        urls.add_row("E-mail in (SMTP)", f"{host}:{settings.mail_in_port}  (reply to a notice "
+                     f"in {display_path(settings.outbox_dir)}: README, E-mail)")
     urls.add_row("Data and logs", f"{display_path(data_dir)}  (logs in "
                  f"{display_path(data_dir / 'logs')})")
     console.print()
@@ -396,6 +421,8 @@ class Supervisor:
             "TICKETDESK_TEMPORAL_UI_PORT": str(s.temporal_ui_port),
             "TICKETDESK_SERVICE_TOKEN": s.service_token.get_secret_value(),
             "TICKETDESK_UI_STORAGE_SECRET": s.ui_storage_secret.get_secret_value(),
+            "TICKETDESK_MAIL_REPLY_SECRET": s.mail_reply_secret.get_secret_value(),
+            "TICKETDESK_MAIL_IN_PORT": str(s.mail_in_port),
             "PYTHONUNBUFFERED": "1",
         })
         env.pop("PYTEST_CURRENT_TEST", None)
@@ -419,6 +446,10 @@ class Supervisor:
                                  ("files", s.files_target))
         ]
         await self._launch(services, env, deadline)
+        if s.mail_in_port:
+            mail = self.python_child("mailin", "e-mail receiver", "services.mailin",
+                                     lambda: port_open(s.host, s.mail_in_port))
+            await self._launch([mail], env, deadline)
 
         worker = self.python_child("worker", "worker", "workflows.ticket.worker",
                                    lambda: worker_polling(s))
@@ -552,10 +583,12 @@ def run(data_dir: Path | None = None, demo: bool = True) -> int:
     data.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases, secrets: owner only
     (data / "logs").mkdir(exist_ok=True)
     ui_secret = settings.ui_storage_secret.get_secret_value() or ui_storage_secret(data)
+    mail_secret = settings.mail_reply_secret.get_secret_value() or mail_reply_secret(data)
     settings = settings.model_copy(update={
         "data_dir": data,
         "service_token": type(settings.service_token)(secrets.token_urlsafe(32)),
         "ui_storage_secret": type(settings.ui_storage_secret)(ui_secret),
+        "mail_reply_secret": type(settings.mail_reply_secret)(mail_secret),
     })
     try:
         temporal_binary()

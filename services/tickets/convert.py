@@ -195,3 +195,18 @@ def webhook_delivery(row: models.WebhookDelivery,
         attempts=row.attempts, response_code=row.response_code, error=row.error,
         delivered=row.delivered, create_time=timestamp(row.create_time),
         update_time=timestamp(row.update_time))
+
+
+INBOUND_STATES = {"applied": pb.InboundEmail.STATE_APPLIED,
+                  "duplicate": pb.InboundEmail.STATE_DUPLICATE,
+                  "ignored": pb.InboundEmail.STATE_IGNORED,
+                  "rejected": pb.InboundEmail.STATE_REJECTED}
+
+
+def inbound_email(row: models.InboundEmail) -> pb.InboundEmail:
+    return pb.InboundEmail(
+        name=f"inboundEmails/{row.id}", message_id=row.message_id,
+        state=INBOUND_STATES[row.state], reason=row.reason, sender=row.sender,
+        subject=row.subject,
+        ticket=ticket_name(row.ticket_number) if row.ticket_number else "",
+        create_time=timestamp(row.create_time))

@@ -247,6 +247,25 @@ class WebhookDelivery(Base):
     )
 
 
+class InboundEmail(Base):
+    """A message the e-mail channel received, kept once per Message-ID: applied (its
+    comment), ignored (a loop: auto-replies, bounces) or rejected with the reason, for
+    the managers to see."""
+
+    __tablename__ = "inbound_emails"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    state: Mapped[str] = mapped_column(String(16))  # applied | ignored | rejected
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    ticket_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment_id: Mapped[str] = mapped_column(String(32), default="")
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_inbound_emails_state", "state", "id"),)
+
+
 # The text index is each database's own (migrations 0004, 0005): pg_trgm's GIN index on
 # PostgreSQL; on SQLite an FTS5 trigram table, the tables FTS5 keeps for it and the keys
 # of its organizations. Neither is a model; `compared` keeps them out of Alembic's

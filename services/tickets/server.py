@@ -19,9 +19,11 @@ from services.tickets.gateways.attachments import Attachments
 from services.tickets.gateways.directory import Directory
 from services.tickets.gateways.lifecycle import Lifecycle
 from services.tickets.gateways.webhook_runs import WebhookRuns
-from services.tickets.servicer import TicketInternalService, TicketService, UseCases
+from services.tickets.internal_servicer import TicketInternalService
+from services.tickets.servicer import TicketService, UseCases
 from services.tickets.usecases.comments import Comments
 from services.tickets.usecases.events import Bell, Events
+from services.tickets.usecases.mail_in import MailIn
 from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.outbox import Outbox
 from services.tickets.usecases.reconcile import reconcile_in_background
@@ -55,13 +57,18 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     webhooks = Webhooks(sessions, directory, WebhookRuns(
         temporal, settings.task_queue, settings.webhook_max_attempts,
         settings.webhook_max_backoff_seconds), events)
+    comments = Comments(sessions, lifecycle, attachments)
+    tickets = Tickets(sessions, lifecycle, directory, studio)
+    mail_in = MailIn(sessions, tickets, comments, directory,
+                     settings.mail_reply_secret.get_secret_value(), settings.support_address)
     public = TicketService(UseCases(
-        tickets=Tickets(sessions, lifecycle, directory, studio),
+        tickets=tickets,
         transitions=Transitions(sessions, lifecycle),
-        comments=Comments(sessions, lifecycle, attachments), sites=Sites(sessions, directory),
+        comments=comments, sites=Sites(sessions, directory),
         studio=studio, notifications=Notifications(sessions),
-        events=Events(sessions, events), webhooks=webhooks))
-    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)), webhooks)
+        events=Events(sessions, events), webhooks=webhooks, mail_in=mail_in))
+    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)), webhooks,
+                                     mail_in)
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))

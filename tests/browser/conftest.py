@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.browser import CALL_TIMEOUT, Backend, System
 from tests.support.processes import kill_tree, log_tail, ticketdesk_env, wait_for
+from tests.support.required import missing
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 CHROMIUM = Path('/usr/bin/chromium')
@@ -39,13 +40,9 @@ START_ATTEMPTS = 3
 
 
 def require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f'{CHROMIUM} is missing: install Debian chromium (apt-get install chromium)'
-    if os.environ.get('TICKETDESK_REQUIRE_BROWSER') == '1':
-        pytest.fail(f'TICKETDESK_REQUIRE_BROWSER=1 but {reason}')
-    print(f'skipping browser tests: {reason}')
-    pytest.skip(reason)
+    if not CHROMIUM.exists():
+        missing(f'{CHROMIUM} is missing: install Debian chromium (apt-get install chromium)',
+                'TICKETDESK_REQUIRE_BROWSER', 'browser tests')
 
 
 @pytest.fixture(scope='session')

@@ -284,6 +284,9 @@ INTERNAL_ROWS = [
     Row("tickets_internal", "DisableWebhook", simple(
         tickets_internal.DisableWebhookRequest, webhook="0123456789abcdef"),
         client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
+    Row("tickets_internal", "ReceiveEmail", simple(
+        tickets_internal.ReceiveEmailRequest, message=b"From: a@b.example\r\n\r\nhi\r\n"),
+        client="PD", staff="PD", resources=ANY, reason=SERVICE_ONLY),
     Row("auth_internal", "Authenticate", authenticate, client="PD", staff="PD",
         reason=SERVICE_ONLY),
 ]
@@ -359,6 +362,9 @@ ROWS = [
     Row("tickets", "RedeliverWebhookDelivery", simple(
         tickets.RedeliverWebhookDeliveryRequest, name=f"{MISSING_WEBHOOK}/deliveries/1"),
         client="PD", staff="NF", roles=MANAGER_ONLY, resources=ANY),
+    # The e-mail channel's refused messages: managers only.
+    Row("tickets", "ListInboundEmails", simple(tickets.ListInboundEmailsRequest),
+        client="PD", staff="OK", roles=MANAGER_ONLY, resources=ANY),
     # --- tickets, internal: the worker's (the service token's) only -----------------
     *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------

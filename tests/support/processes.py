@@ -59,7 +59,7 @@ def ticketdesk_env(data_dir: Path, **extra: str) -> tuple[dict[str, str], dict[s
     temporal_ui and <process>_metrics.
     """
     names = ("auth", "tickets", "files", "ui", "temporal", "temporal_ui", "auth_metrics",
-             "tickets_metrics", "files_metrics", "worker_metrics", "ui_metrics")
+             "tickets_metrics", "files_metrics", "worker_metrics", "ui_metrics", "mail_in")
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = {f"TICKETDESK_{name.upper()}_PORT": str(port) for name, port in ports.items()}
     env["TICKETDESK_DATA_DIR"] = str(data_dir)

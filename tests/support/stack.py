@@ -136,6 +136,7 @@ async def start_stack(temporal: WorkflowEnvironment, data_dir: Path,
     ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
     urls = {f"{name}_database_url": url for name, url in (database_urls or {}).items()}
     overrides.setdefault("auth_cache_seconds", 0)  # a revoked token fails at once
+    overrides.setdefault("mail_reply_secret", secrets.token_urlsafe(32))  # e-mail in
     settings = Settings(
         data_dir=data_dir, service_token=secrets.token_urlsafe(32),
         temporal_address=temporal.client.service_client.config.target_host,

@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Protocol
 
 import grpc
@@ -27,6 +28,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from services.common.client.channels import bearer
+from services.common.platform.reply_tokens import reply_address, reply_token
 from ticketdesk.auth.v1 import auth_pb2, auth_pb2_grpc
 from ticketdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from workflows.messages import Notice
@@ -67,7 +69,8 @@ class NotifyActivities:
     def __init__(self, auth: auth_pb2_grpc.AuthServiceStub,
                  tickets: tickets_pb2_grpc.TicketServiceStub, service_token: str,
                  mailer: Mailer, public_url: str, inbox: Inbox | None = None, *,
-                 mail_from: str = DEFAULT_FROM, rpc_timeout: float = 20.0):
+                 mail_from: str = DEFAULT_FROM, rpc_timeout: float = 20.0,
+                 reply_secret: str = "", support_address: str = ""):
         self._auth = auth
         self._tickets = tickets
         self._metadata = bearer(service_token)
@@ -76,6 +79,9 @@ class NotifyActivities:
         self._inbox = inbox
         self._mail_from = mail_from
         self._domain = mail_domain(mail_from)
+        # Without a secret notices carry no reply address (e-mail in is off).
+        self._reply_secret = reply_secret
+        self._support = support_address or parseaddr(mail_from)[1]
         self._timeout = rpc_timeout
         self._zone = StudioZone(tickets, self._metadata, timeout=rpc_timeout)
 
@@ -85,7 +91,9 @@ class NotifyActivities:
                       inbox: Inbox | None = None) -> NotifyActivities:
         return cls(auth, tickets, settings.service_token.get_secret_value(),
                    mailer_from_settings(settings), settings.web_url, inbox,
-                   mail_from=settings.mail_from)
+                   mail_from=settings.mail_from,
+                   reply_secret=settings.mail_reply_secret.get_secret_value(),
+                   support_address=settings.support_address)
 
     @activity.defn(name="notify")
     async def notify(self, notice: Notice) -> int:
@@ -195,11 +203,18 @@ class NotifyActivities:
                 subject=mail.subject, body=mail.body, language=mail.language,
                 message_id=message_id(notice.event_id, user.name, self._domain),
                 thread=f"<ticket-{ticket.number}@{self._domain}>",
-                headers={"X-TicketDesk-Ticket": str(ticket.number),
-                         "X-TicketDesk-Notice": notice.kind})
+                headers=self._headers(notice, ticket))
         except ValueError as bad:
             log.warning("notify.bad_address", user=user.name, error=str(bad))
             return None
+
+    def _headers(self, notice: Notice, ticket: tickets_pb2.Ticket) -> dict[str, str]:
+        headers = {"X-TicketDesk-Ticket": str(ticket.number),
+                   "X-TicketDesk-Notice": notice.kind}
+        if self._reply_secret:  # a reply becomes a comment (services/tickets mail_in)
+            token = reply_token(self._reply_secret, ticket.number)
+            headers["Reply-To"] = reply_address(self._support, token)
+        return headers
 
     async def _ticket(self, number: int) -> tickets_pb2.Ticket:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -74,6 +75,23 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
     mail_from: str = "TicketDesk <support@ticketdesk.local>"
+    # E-mail in. Notices carry the reply address `<local>+<token>@<domain>` of this
+    # mailbox (default: mail_from's address) when a reply secret is set; the receiver
+    # (SMTP, or LMTP with mail_in_lmtp) listens on mail_in_port (0: off).
+    mail_reply_secret: SecretStr = SecretStr("")
+    mail_support_address: str = ""
+    mail_in_port: int = Field(2525, ge=0, le=65535)
+    mail_in_lmtp: bool = False
+    # The largest message the receiver takes (attachments included).
+    mail_in_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    # Or an IMAP mailbox the receiver empties (IDLE where offered, else polled).
+    imap_host: str = ""
+    imap_port: int = Field(993, ge=1, le=65535)
+    imap_tls: bool = True
+    imap_username: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_mailbox: str = "INBOX"
+    imap_poll_seconds: float = Field(30.0, ge=1, le=3600)
     # Base URL of the web UI for links in e-mails; default: http://host:ui_port.
     public_url: str = ""
     # The notices dispatcher lets notices that arrive close together gather this long
@@ -118,6 +136,11 @@ class Settings(BaseSettings):
     @property
     def file_store_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"
+
+    @property
+    def support_address(self) -> str:
+        """The support mailbox replies and new requests go to."""
+        return self.mail_support_address or parseaddr(self.mail_from)[1]
 
     @property
     def outbox_dir(self) -> Path:

@@ -48,6 +48,18 @@ class Directory:
         return {"user": found.name, "full_name": found.full_name, "email": found.email,
                 "phone": found.phone}
 
+    async def client_by_email(self, email: str,
+                              organization: str = "") -> auth_pb2.User | None:
+        """The active client with this e-mail address (the sender of a message), of
+        `organization` when given; None when there is none. Asked afresh: e-mail is rare."""
+        try:
+            page = await self._auth.ListUsers(auth_pb2.ListUsersRequest(
+                email=email, organization=organization, role=auth_pb2.ROLE_CLIENT,
+                page_size=1), metadata=self._metadata, timeout=TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            raise unavailable("the auth service is unavailable") from error
+        return page.users[0] if page.users else None
+
     async def require_staff(self, user: str, field: str = "ticket.assignee") -> None:
         found = await self._user(user, field)
         if found is None or found.role not in STAFF_ROLES or not found.active:

@@ -39,3 +39,9 @@ async def list_sites(session: AsyncSession, organization: str, show_inactive: bo
     if not show_inactive:
         query = query.where(models.Site.active.is_(True))
     return await page_of(session, query.order_by(models.Site.url, models.Site.id), offset, limit)
+
+
+async def active_sites(session: AsyncSession, organization: str) -> list[models.Site]:
+    query = select(models.Site).where(models.Site.organization == organization,
+                                      models.Site.active.is_(True))
+    return list((await session.execute(query.order_by(models.Site.url))).scalars())

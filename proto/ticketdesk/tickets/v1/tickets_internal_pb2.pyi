@@ -22,6 +22,63 @@ else:
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
+class ReceiveEmailRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    RECIPIENTS_FIELD_NUMBER: _builtins.int
+    message: _builtins.bytes
+    """The message as received (RFC 5322), at most the receiver's size limit."""
+    @_builtins.property
+    def recipients(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The envelope's recipients (RCPT TO), where the reply address may be."""
+
+    def __init__(
+        self,
+        *,
+        message: _builtins.bytes = ...,
+        recipients: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["message", b"message", "recipients", b"recipients"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReceiveEmailRequest: _TypeAlias = ReceiveEmailRequest  # noqa: Y015
+
+@_typing.final
+class ReceiveEmailResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    COMMENT_FIELD_NUMBER: _builtins.int
+    state: _tickets_pb2.InboundEmail.State.ValueType
+    reason: _builtins.str
+    """Why it was ignored or rejected (InboundEmail.reason)."""
+    ticket: _builtins.str
+    """`tickets/{ticket}` it was about, when known."""
+    comment: _builtins.str
+    """`tickets/{ticket}/comments/{comment}` it became."""
+    def __init__(
+        self,
+        *,
+        state: _tickets_pb2.InboundEmail.State.ValueType = ...,
+        reason: _builtins.str = ...,
+        ticket: _builtins.str = ...,
+        comment: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["comment", b"comment", "reason", b"reason", "state", b"state", "ticket", b"ticket"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReceiveEmailResponse: _TypeAlias = ReceiveEmailResponse  # noqa: Y015
+
+@_typing.final
 class Notice(_message.Message):
     """Something people must hear about (e-mail and the bell), as the workflow decided it."""
 

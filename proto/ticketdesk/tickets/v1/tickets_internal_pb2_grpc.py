@@ -93,6 +93,11 @@ class TicketInternalServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.FromString,
                 _registered_method=True)
+        self.ReceiveEmail = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketInternalService/ReceiveEmail',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailResponse.FromString,
+                _registered_method=True)
 
 
 class TicketInternalServiceServicer:
@@ -179,6 +184,15 @@ class TicketInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReceiveEmail(self, request, context):
+        """The e-mail receiver (SMTP/LMTP, IMAP) hands over one received message: a reply to
+        a notice becomes its sender's comment. Applied once per Message-ID; a message that
+        is ignored (a loop) or rejected is kept with the reason (ListInboundEmails).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -236,6 +250,11 @@ def add_TicketInternalServiceServicer_to_server(servicer, server):
                     servicer.DisableWebhook,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.SerializeToString,
+            ),
+            'ReceiveEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveEmail,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -538,6 +557,33 @@ class TicketInternalService:
             '/ticketdesk.tickets.v1.TicketInternalService/DisableWebhook',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.DisableWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketInternalService/ReceiveEmail',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__internal__pb2.ReceiveEmailResponse.FromString,
             options,
             channel_credentials,
             insecure,

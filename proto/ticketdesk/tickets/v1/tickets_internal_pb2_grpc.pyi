@@ -64,6 +64,11 @@ class TicketInternalServiceStub:
     PrepareWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.PrepareWebhookDeliveryRequest, _tickets_internal_pb2.PrepareWebhookDeliveryResponse]
     RecordWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordWebhookDeliveryRequest, _tickets_internal_pb2.RecordWebhookDeliveryResponse]
     DisableWebhook: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.DisableWebhookRequest, _tickets_internal_pb2.DisableWebhookResponse]
+    ReceiveEmail: _grpc.UnaryUnaryMultiCallable[_tickets_internal_pb2.ReceiveEmailRequest, _tickets_internal_pb2.ReceiveEmailResponse]
+    """The e-mail receiver (SMTP/LMTP, IMAP) hands over one received message: a reply to
+    a notice becomes its sender's comment. Applied once per Message-ID; a message that
+    is ignored (a loop) or rejected is kept with the reason (ListInboundEmails).
+    """
 
 @_typing.type_check_only
 class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
@@ -100,6 +105,11 @@ class TicketInternalServiceAsyncStub(TicketInternalServiceStub):
     PrepareWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.PrepareWebhookDeliveryRequest, _tickets_internal_pb2.PrepareWebhookDeliveryResponse]  # type: ignore[assignment]
     RecordWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.RecordWebhookDeliveryRequest, _tickets_internal_pb2.RecordWebhookDeliveryResponse]  # type: ignore[assignment]
     DisableWebhook: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.DisableWebhookRequest, _tickets_internal_pb2.DisableWebhookResponse]  # type: ignore[assignment]
+    ReceiveEmail: _aio.UnaryUnaryMultiCallable[_tickets_internal_pb2.ReceiveEmailRequest, _tickets_internal_pb2.ReceiveEmailResponse]  # type: ignore[assignment]
+    """The e-mail receiver (SMTP/LMTP, IMAP) hands over one received message: a reply to
+    a notice becomes its sender's comment. Applied once per Message-ID; a message that
+    is ignored (a loop) or rejected is kept with the reason (ListInboundEmails).
+    """
 
 class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketInternalService is called by TicketDesk's own processes only (the
@@ -199,5 +209,16 @@ class TicketInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _tickets_internal_pb2.DisableWebhookRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_internal_pb2.DisableWebhookResponse, _abc.Awaitable[_tickets_internal_pb2.DisableWebhookResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReceiveEmail(
+        self,
+        request: _tickets_internal_pb2.ReceiveEmailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_internal_pb2.ReceiveEmailResponse, _abc.Awaitable[_tickets_internal_pb2.ReceiveEmailResponse]]:
+        """The e-mail receiver (SMTP/LMTP, IMAP) hands over one received message: a reply to
+        a notice becomes its sender's comment. Applied once per Message-ID; a message that
+        is ignored (a loop) or rejected is kept with the reason (ListInboundEmails).
+        """
 
 def add_TicketInternalServiceServicer_to_server(servicer: TicketInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

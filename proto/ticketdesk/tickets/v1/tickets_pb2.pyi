@@ -1717,3 +1717,125 @@ class RedeliverWebhookDeliveryRequest(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RedeliverWebhookDeliveryRequest: _TypeAlias = RedeliverWebhookDeliveryRequest  # noqa: Y015
+
+@_typing.final
+class InboundEmail(_message.Message):
+    """A message the e-mail channel received."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    class _State:
+        ValueType = _typing.NewType("ValueType", _builtins.int)
+        V: _TypeAlias = ValueType  # noqa: Y015
+
+    class _StateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[InboundEmail._State.ValueType], _builtins.type):
+        DESCRIPTOR: _descriptor.EnumDescriptor
+        STATE_UNSPECIFIED: InboundEmail._State.ValueType  # 0
+        STATE_APPLIED: InboundEmail._State.ValueType  # 1
+        """It became a comment."""
+        STATE_DUPLICATE: InboundEmail._State.ValueType  # 2
+        """Its Message-ID was received before: nothing was done again."""
+        STATE_IGNORED: InboundEmail._State.ValueType  # 3
+        """No person wrote it (an auto-reply, a bounce, a notice of ours): not answered."""
+        STATE_REJECTED: InboundEmail._State.ValueType  # 4
+        """It could not be applied; `reason` says why."""
+
+    class State(_State, metaclass=_StateEnumTypeWrapper): ...
+    STATE_UNSPECIFIED: InboundEmail.State.ValueType  # 0
+    STATE_APPLIED: InboundEmail.State.ValueType  # 1
+    """It became a comment."""
+    STATE_DUPLICATE: InboundEmail.State.ValueType  # 2
+    """Its Message-ID was received before: nothing was done again."""
+    STATE_IGNORED: InboundEmail.State.ValueType  # 3
+    """No person wrote it (an auto-reply, a bounce, a notice of ours): not answered."""
+    STATE_REJECTED: InboundEmail.State.ValueType  # 4
+    """It could not be applied; `reason` says why."""
+
+    NAME_FIELD_NUMBER: _builtins.int
+    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    SENDER_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    TICKET_FIELD_NUMBER: _builtins.int
+    CREATE_TIME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """`inboundEmails/{id}`."""
+    message_id: _builtins.str
+    state: Global___InboundEmail.State.ValueType
+    reason: _builtins.str
+    """OWN_NOTICE, AUTO_SUBMITTED, AUTO_REPLY, BULK, BOUNCE, SYSTEM_SENDER (ignored);
+    REPLIES_OFF, NO_TICKET_ADDRESS, FORGED_ADDRESS, UNKNOWN_TICKET,
+    SENDER_NOT_AUTHENTICATED, UNKNOWN_SENDER, EMPTY_REPLY, or the ErrorReason the
+    comment was refused with (rejected).
+    """
+    sender: _builtins.str
+    subject: _builtins.str
+    ticket: _builtins.str
+    """`tickets/{ticket}` its address named, when it was a valid one."""
+    @_builtins.property
+    def create_time(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        message_id: _builtins.str = ...,
+        state: Global___InboundEmail.State.ValueType = ...,
+        reason: _builtins.str = ...,
+        sender: _builtins.str = ...,
+        subject: _builtins.str = ...,
+        ticket: _builtins.str = ...,
+        create_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time", "message_id", b"message_id", "name", b"name", "reason", b"reason", "sender", b"sender", "state", b"state", "subject", b"subject", "ticket", b"ticket"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InboundEmail: _TypeAlias = InboundEmail  # noqa: Y015
+
+@_typing.final
+class ListInboundEmailsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListInboundEmailsRequest: _TypeAlias = ListInboundEmailsRequest  # noqa: Y015
+
+@_typing.final
+class ListInboundEmailsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INBOUND_EMAILS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def inbound_emails(self) -> _containers.RepeatedCompositeFieldContainer[Global___InboundEmail]: ...
+    def __init__(
+        self,
+        *,
+        inbound_emails: _abc.Iterable[Global___InboundEmail] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["inbound_emails", b"inbound_emails", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListInboundEmailsResponse: _TypeAlias = ListInboundEmailsResponse  # noqa: Y015

@@ -157,6 +157,11 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RedeliverWebhookDeliveryRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WebhookDelivery.FromString,
                 _registered_method=True)
+        self.ListInboundEmails = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/ListInboundEmails',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -322,6 +327,14 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInboundEmails(self, request, context):
+        """The e-mail channel (managers): received messages that were ignored (loops) or
+        rejected, with the reason, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -439,6 +452,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.RedeliverWebhookDelivery,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RedeliverWebhookDeliveryRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WebhookDelivery.SerializeToString,
+            ),
+            'ListInboundEmails': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInboundEmails,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1070,6 +1088,33 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/RedeliverWebhookDelivery',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.RedeliverWebhookDeliveryRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.WebhookDelivery.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInboundEmails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/ListInboundEmails',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -81,6 +81,10 @@ class TicketServiceStub:
     ListWebhookDeliveries: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhookDeliveriesRequest, _tickets_pb2.ListWebhookDeliveriesResponse]
     RedeliverWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.RedeliverWebhookDeliveryRequest, _tickets_pb2.WebhookDelivery]
     """Sends the delivery's event again, after those waiting."""
+    ListInboundEmails: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListInboundEmailsRequest, _tickets_pb2.ListInboundEmailsResponse]
+    """The e-mail channel (managers): received messages that were ignored (loops) or
+    rejected, with the reason, newest first.
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -135,6 +139,10 @@ class TicketServiceAsyncStub(TicketServiceStub):
     ListWebhookDeliveries: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListWebhookDeliveriesRequest, _tickets_pb2.ListWebhookDeliveriesResponse]  # type: ignore[assignment]
     RedeliverWebhookDelivery: _aio.UnaryUnaryMultiCallable[_tickets_pb2.RedeliverWebhookDeliveryRequest, _tickets_pb2.WebhookDelivery]  # type: ignore[assignment]
     """Sends the delivery's event again, after those waiting."""
+    ListInboundEmails: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListInboundEmailsRequest, _tickets_pb2.ListInboundEmailsResponse]  # type: ignore[assignment]
+    """The e-mail channel (managers): received messages that were ignored (loops) or
+    rejected, with the reason, newest first.
+    """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the record of truth for sites, tickets, comments and
@@ -324,5 +332,15 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_tickets_pb2.WebhookDelivery, _abc.Awaitable[_tickets_pb2.WebhookDelivery]]:
         """Sends the delivery's event again, after those waiting."""
+
+    @_abc_1.abstractmethod
+    def ListInboundEmails(
+        self,
+        request: _tickets_pb2.ListInboundEmailsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ListInboundEmailsResponse, _abc.Awaitable[_tickets_pb2.ListInboundEmailsResponse]]:
+        """The e-mail channel (managers): received messages that were ignored (loops) or
+        rejected, with the reason, newest first.
+        """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
