@@ -59,7 +59,7 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         settings.webhook_max_backoff_seconds), events)
     comments = Comments(sessions, lifecycle, attachments)
     tickets = Tickets(sessions, lifecycle, directory, studio)
-    mail_in = MailIn(sessions, tickets, comments, directory,
+    mail_in = MailIn(sessions, tickets, comments, directory, attachments,
                      settings.mail_reply_secret.get_secret_value(), settings.support_address)
     public = TicketService(UseCases(
         tickets=tickets,

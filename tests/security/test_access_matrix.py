@@ -213,9 +213,9 @@ async def notices_of(w, role, r):
         event_id="e1", ticket=ticket_of(w, r), kind="reminder")])
 
 
-def simple(message, **fields) -> Build:
+def simple(message_type, /, **fields) -> Build:
     async def build(w, role, r):
-        return message(**{k: v(w, r) if callable(v) else v for k, v in fields.items()})
+        return message_type(**{k: v(w, r) if callable(v) else v for k, v in fields.items()})
     return build
 
 

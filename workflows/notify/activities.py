@@ -159,7 +159,8 @@ class NotifyActivities:
                               and ticket.assignee), "")
         mails = {u.name: texts.render(notice, ticket, u, public_url=self._public_url,
                                       comment=comment, assignee_name=assignee_name,
-                                      timezone=zone) for u in chosen}
+                                      timezone=zone, replies=bool(self._reply_secret))
+                 for u in chosen}
         return _Plan(notice, ticket, chosen, mails)
 
     async def _deliver(self, plan: _Plan) -> None:
@@ -203,15 +204,18 @@ class NotifyActivities:
                 subject=mail.subject, body=mail.body, language=mail.language,
                 message_id=message_id(notice.event_id, user.name, self._domain),
                 thread=f"<ticket-{ticket.number}@{self._domain}>",
-                headers=self._headers(notice, ticket))
+                headers=self._headers(notice, ticket, user))
         except ValueError as bad:
             log.warning("notify.bad_address", user=user.name, error=str(bad))
             return None
 
-    def _headers(self, notice: Notice, ticket: tickets_pb2.Ticket) -> dict[str, str]:
+    def _headers(self, notice: Notice, ticket: tickets_pb2.Ticket,
+                 user: auth_pb2.User) -> dict[str, str]:
         headers = {"X-TicketDesk-Ticket": str(ticket.number),
                    "X-TicketDesk-Notice": notice.kind}
-        if self._reply_secret:  # a reply becomes a comment (services/tickets mail_in)
+        # A client's reply becomes a comment (services/tickets, mail_in); staff write in
+        # the ticket.
+        if self._reply_secret and user.role == auth_pb2.ROLE_CLIENT:
             token = reply_token(self._reply_secret, ticket.number)
             headers["Reply-To"] = reply_address(self._support, token)
         return headers

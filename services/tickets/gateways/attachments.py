@@ -23,6 +23,11 @@ log = structlog.get_logger()
 PAGE_SIZE = 200  # the files service's largest page
 MAX_PAGES = 50
 TIMEOUT = 10
+UPLOAD_CHUNK = 512 * 1024
+UPLOAD_TIMEOUT = 300
+# The files service's refusals of a file itself (too large, a type it does not take).
+REFUSED = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION,
+           grpc.StatusCode.RESOURCE_EXHAUSTED)
 
 
 class Attachments:
@@ -45,6 +50,31 @@ class Attachments:
             if not token:
                 break
         return grouped
+
+    async def upload(self, ticket: str, comment: str, display_name: str, content_type: str,
+                     data: bytes, request_id: str) -> str | None:
+        """Stores a file of `ticket` (of its `comment` when given) as TicketDesk itself (an
+        e-mail's attachment); repeated with the same request id, it is stored once. Its
+        name; None when the files service refused this file; UNAVAILABLE when it could not
+        be reached."""
+        async def parts():
+            yield files_pb2.UploadFileRequest(metadata=files_pb2.UploadMetadata(
+                ticket=ticket, comment=comment, display_name=display_name,
+                declared_size=len(data), declared_content_type=content_type,
+                request_id=request_id))
+            for start in range(0, len(data), UPLOAD_CHUNK):
+                yield files_pb2.UploadFileRequest(chunk=data[start:start + UPLOAD_CHUNK])
+
+        try:
+            stored = await self._files.UploadFile(parts(), metadata=self._metadata,
+                                                  timeout=UPLOAD_TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in REFUSED:
+                log.warning("tickets.attachment_refused", ticket=ticket, file=display_name,
+                            code=error.code().name, details=error.details())
+                return None
+            raise unavailable("the files service is unavailable; retry") from error
+        return stored.name
 
     async def _list(self, request: files_pb2.ListFilesRequest) -> files_pb2.ListFilesResponse:
         try:

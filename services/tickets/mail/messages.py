@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -51,6 +52,26 @@ def subject(message: EmailMessage) -> str:
 def hosts_in(text: str) -> set[str]:
     """The host names of the links and bare domains a text mentions, lower case."""
     return {match.lower().rstrip(".") for match in HOST.findall(text)}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def attachments(message: EmailMessage) -> list[Attachment]:
+    """The files attached to the message (inline pictures of a signature included: the
+    studio may need a screenshot pasted into the text)."""
+    found = []
+    for number, part in enumerate(message.iter_attachments(), 1):
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes) or not data:
+            continue  # an attached message or an empty part
+        name = part.get_filename() or f"attachment-{number}"
+        found.append(Attachment(name[:255], part.get_content_type(), data))
+    return found
 
 
 def failed_dmarc(message: EmailMessage) -> bool:

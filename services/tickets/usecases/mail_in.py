@@ -23,7 +23,8 @@ from services.common.platform.reply_tokens import ticket_of_token, tokens_in
 from services.common.server.errors import ApiError, permission_denied
 from services.common.server.paging import Page
 from services.common.server.principal import SERVICE_PRINCIPAL, Principal, Role
-from services.tickets import models
+from services.tickets import convert, models
+from services.tickets.gateways.attachments import Attachments
 from services.tickets.gateways.directory import Directory
 from services.tickets.mail import loops, messages
 from services.tickets.store import inbound as store
@@ -47,9 +48,10 @@ class Received:
 
 class MailIn:
     def __init__(self, sessions: async_sessionmaker, tickets: Tickets, comments: Comments,
-                 directory: Directory, secret: str, support: str):
+                 directory: Directory, attachments: Attachments, secret: str, support: str):
         self._sessions, self._tickets, self._comments = sessions, tickets, comments
-        self._directory, self._secret, self._support = directory, secret, support
+        self._directory, self._attachments = directory, attachments
+        self._secret, self._support = secret, support
 
     async def receive(self, raw: bytes, recipients: list[str]) -> Received:
         """Apply one message (RFC 5322 bytes) sent to `recipients` (the envelope's)."""
@@ -104,6 +106,7 @@ class MailIn:
                 body=body, internal=False, request_id=_request_id(message_id)))
         except ApiError as error:
             return Received(REJECTED, _reason_of(error), number)
+        await self._attach(message, message_id, number, convert.comment_name(row))
         return Received(APPLIED, "", number, row.id)
 
     async def _new_ticket(self, message: EmailMessage, message_id: str) -> Received:
@@ -131,7 +134,18 @@ class MailIn:
             shown = await self._tickets.create(author, new)
         except ApiError as error:
             return Received(REJECTED, _reason_of(error))
+        await self._attach(message, message_id, shown.row.number, "")
         return Received(APPLIED, "", shown.row.number)
+
+    async def _attach(self, message: EmailMessage, message_id: str, number: int,
+                      comment: str) -> None:
+        """The message's files, on the comment it became (or the new ticket). A file the
+        files service refuses is left out (logged); one it could not take now fails the
+        message, which the sender's server then delivers again: applied once, by ids."""
+        for index, file in enumerate(messages.attachments(message)):
+            await self._attachments.upload(
+                convert.ticket_name(number), comment, file.filename, file.content_type,
+                file.data, f"{_request_id(message_id)}:{index}")
 
     async def _author(self, message: EmailMessage, organization: str) -> Principal | None:
         """The sender, when an active client (of `organization`, when given)."""

@@ -25,6 +25,8 @@ from services.tickets.mail.messages import parse
 from tests.support.dovecot import start_dovecot, stop_dovecot
 from tests.support.processes import free_port
 from tests.support.tickets import World
+from ticketdesk.auth.v1 import auth_pb2
+from ticketdesk.files.v1 import files_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.rules import Status
 
@@ -53,12 +55,16 @@ def dovecot():
     stop_dovecot(process, folder)
 
 
-async def notice_to(stack, number: int, recipient: str, timeout: float = 15.0) -> Path:
-    """The first notice e-mail about ticket `number` to `recipient` in the outbox."""
+async def notice_to(stack, number: int, recipient: str, timeout: float = 30.0) -> Path:
+    """The first notice e-mail about ticket `number` to `recipient` in the outbox (which
+    the stack's other tests fill too: only the files naming the recipient are parsed)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in sorted(stack.settings.outbox_dir.glob("*.eml")):
-            message = parse(path.read_bytes())
+            data = path.read_bytes()
+            if recipient.encode() not in data:
+                continue
+            message = parse(data)
             if (message["X-TicketDesk-Ticket"] == str(number)
                     and recipient in str(message["To"])):
                 return path
@@ -123,15 +129,28 @@ async def test_a_reply_to_a_question_becomes_the_answer(stack, receiver):
     world = await World.create(stack)
     ticket = await world.ticket_in(Status.NEEDS_INFO)
     number = int(ticket.name.rpartition("/")[2])
-    address = str(parse((await notice_to(stack, number, world.org.email)).read_bytes())[
-        "Reply-To"])
+    notice = parse((await notice_to(stack, number, world.org.email)).read_bytes())
+    address = str(notice["Reply-To"])
+    assert "просто ответьте" in notice.get_body().get_content()  # the footer says how
+    staff = await stack.clients.auth.WhoAmI(auth_pb2.WhoAmIRequest(),
+                                            metadata=world.people["developer"])
+    for_staff = parse((await notice_to(stack, number, staff.user.email)).read_bytes())
+    assert for_staff["Reply-To"] is None  # staff write in the ticket
     body = ("Баннер прикладываю, размер 1200×400.\n\n"
             "Пн, 7 дек. 2026 г. в 14:00, TicketDesk <support@ticketdesk.local>:\n"
             "> Тикет требует уточнений\n> Какой баннер?\n")
-    await send(receiver, reply(world.org.email, address, body))
+    answer = reply(world.org.email, address, body)
+    banner = "Текст баннера: «Скидки до 30 %»\n".encode() * 50
+    answer.add_attachment(banner, maintype="text", subtype="plain", filename="баннер.txt")
+    await send(receiver, answer)
     comment = await until_comment(world, ticket.name, "Баннер прикладываю")
     assert comment.body == "Баннер прикладываю, размер 1200×400."  # the quote is gone
     assert comment.author == world.org.client_user.name
+    # The attachment is the comment's file, as one attached in the web UI.
+    files = await stack.clients.files.ListFiles(files_pb2.ListFilesRequest(
+        parent=ticket.name, page_size=50), metadata=world.people["client"])
+    assert [(f.display_name, f.size_bytes, f.comment) for f in files.files] == [
+        ("баннер.txt", len(banner), comment.name)]
     # Like an answer in the UI, it returns the ticket to where the question found it.
     back = await world.until(ticket.name, lambda t: t.status != pb.STATUS_NEEDS_INFO)
     assert back.status == pb.STATUS_QUEUED
