@@ -134,8 +134,12 @@ class TicketInternalService(tickets_internal_pb2_grpc.TicketInternalServiceServi
                              context) -> internal.DisableWebhookResponse:
         found = webhook_cases.webhook_id(f"webhooks/{request.webhook}", "webhook")
         check.without_nul([request.reason], "reason")
-        await self._webhooks.disable(found, request.reason[:2000])
-        return internal.DisableWebhookResponse()
+        turned_off = await self._webhooks.disable(found, request.reason[:2000])
+        if turned_off is None:
+            return internal.DisableWebhookResponse()
+        return internal.DisableWebhookResponse(disabled=True,
+                                               display_name=turned_off.display_name,
+                                               url=turned_off.url)
 
     async def ReceiveEmail(self, request: internal.ReceiveEmailRequest,
                            context) -> internal.ReceiveEmailResponse:

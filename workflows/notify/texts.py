@@ -75,6 +75,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "link": "Открыть тикет: {url}",
         "footer": ("Это автоматическое письмо TicketDesk. Ответ на него не будет прочитан: "
                    "пишите, пожалуйста, в тикете."),
+        "footer.reply": ("Это письмо TicketDesk. Чтобы ответить, просто ответьте на него: "
+                         "текст станет вашим комментарием в тикете."),
         "system": "TicketDesk (автоматически)",
     },
     "en": {
@@ -130,6 +132,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "link": "Open the ticket: {url}",
         "footer": ("This is an automatic message from TicketDesk. Replies are not read: "
                    "please write in the ticket."),
+        "footer.reply": ("This is a message from TicketDesk. To answer, just reply to it: "
+                         "your text becomes your comment in the ticket."),
         "system": "TicketDesk (automatically)",
     },
 }
@@ -179,9 +183,10 @@ def ticket_link(public_url: str, number: int) -> str:
 
 def render(notice: Notice, ticket: pb.Ticket, recipient: auth_pb2.User, *, public_url: str,
            timezone: str, comment: CommentText | None = None,
-           assignee_name: str = "") -> Email:
+           assignee_name: str = "", replies: bool = False) -> Email:
     """The e-mail `recipient` gets for `notice`, in the recipient's language; moments in
-    `timezone`, the studio's (its settings)."""
+    `timezone`, the studio's (its settings). `replies`: a client's reply to it becomes a
+    comment (the e-mail channel is on), and the footer says so."""
     language = language_of(recipient)
     words = PHRASES[language]
     client = recipient.role == auth_pb2.ROLE_CLIENT
@@ -219,7 +224,7 @@ def render(notice: Notice, ticket: pb.Ticket, recipient: auth_pb2.User, *, publi
     if todo:
         lines += ["", todo]
     lines += ["", words["link"].format(url=ticket_link(public_url, fields["number"])),
-              "", "—", words["footer"]]
+              "", "—", words["footer.reply" if replies and client else "footer"]]
     return Email(subject=subject, body="\n".join(lines) + "\n", language=language)
 
 
@@ -297,3 +302,29 @@ def _todo(notice: Notice, ticket: pb.Ticket, words: dict[str, str], client: bool
     if notice.kind == "reminder" and not status:
         status = pb.Status.Name(ticket.status).removeprefix("STATUS_").lower()
     return words.get(f"todo.{status}", "")
+
+
+# The managers' e-mail when TicketDesk turns a webhook off (workflows/webhooks).
+WEBHOOK_OFF = {
+    "ru": ("Вебхук «{name}» выключен",
+           "TicketDesk выключил вебхук «{name}» ({url}): событие не удалось доставить ни с "
+           "одной попытки.\n\nПоследняя ошибка: {reason}\n\nКогда получатель снова "
+           "заработает, включите вебхук — недоставленные события уйдут по порядку: {link}"),
+    "en": ("Webhook “{name}” turned off",
+           "TicketDesk turned off the webhook “{name}” ({url}): an event could not be "
+           "delivered in any attempt.\n\nThe last error: {reason}\n\nOnce the receiver "
+           "works again, turn the webhook on, and the undelivered events go out in order: "
+           "{link}"),
+}
+
+
+def webhook_off(recipient: auth_pb2.User, name: str, url: str, reason: str,
+                link: str) -> Email:
+    language = language_of(recipient)
+    subject, body = WEBHOOK_OFF[language]
+    words = PHRASES[language]
+    greeting = (words["greeting"].format(name=recipient.full_name) if recipient.full_name
+                else words["greeting_anonymous"])
+    text = body.format(name=name, url=url, reason=reason, link=link)
+    return Email(subject=one_line(subject.format(name=name)),
+                 body=f"{greeting}\n\n{text}\n\n—\n{words['footer']}\n", language=language)

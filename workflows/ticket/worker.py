@@ -23,9 +23,11 @@ from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc, tickets_pb2_grpc
 from workflows.notify.activities import NotifyActivities
 from workflows.notify.dispatcher import NoticeDispatcher
 from workflows.notify.inbox import TicketInbox
+from workflows.notify.mailer import mailer_from_settings
 from workflows.ticket.activities import TicketActivities
 from workflows.ticket.workflows import TicketWorkflow
 from workflows.webhooks.activities import WebhookActivities
+from workflows.webhooks.notice import Managers
 from workflows.webhooks.workflows import WebhookWorkflow
 
 log = structlog.get_logger()
@@ -59,7 +61,8 @@ def build_worker(client: Client, settings: Settings, tickets_channel: grpc.aio.C
     token = settings.service_token.get_secret_value()
     ticket = TicketActivities(tickets, internal, auth, token)
     notify = NotifyActivities.from_settings(settings, auth, tickets, TicketInbox(internal, token))
-    webhooks = WebhookActivities(internal, token)
+    webhooks = WebhookActivities(internal, token, Managers.from_settings(
+        settings, auth, mailer_from_settings(settings)))
     worker = Worker(client, task_queue=settings.task_queue,
                     workflows=[TicketWorkflow, WebhookWorkflow],
                     activities=[ticket.record_transition, ticket.record_sla,

@@ -13,6 +13,7 @@ from services.common.client.channels import bearer
 from ticketdesk.tickets.v1 import tickets_internal_pb2 as internal
 from ticketdesk.tickets.v1 import tickets_internal_pb2_grpc
 from workflows.webhooks.messages import Batch, Delivery, Disable, Poll
+from workflows.webhooks.notice import Managers
 
 POLL_WAIT_SECONDS = 30
 BATCH = 50
@@ -23,8 +24,10 @@ USER_AGENT = "TicketDesk-Webhooks/1"
 
 class WebhookActivities:
     def __init__(self, internal_stub: tickets_internal_pb2_grpc.TicketInternalServiceStub,
-                 service_token: str, http: httpx.AsyncClient | None = None):
+                 service_token: str, managers: Managers | None = None,
+                 http: httpx.AsyncClient | None = None):
         self._internal, self._metadata = internal_stub, bearer(service_token)
+        self._managers = managers
         self._http = http or httpx.AsyncClient(timeout=HTTP_TIMEOUT, follow_redirects=False)
 
     @activity.defn(name="poll_webhook")
@@ -68,9 +71,16 @@ class WebhookActivities:
 
     @activity.defn(name="disable_webhook")
     async def disable(self, disable: Disable) -> None:
-        await self._internal.DisableWebhook(internal.DisableWebhookRequest(
+        """Off, and the managers told by e-mail. A retry after the webhook went off finds
+        it off: the managers hear of it once (or, when the first try failed to write the
+        e-mails, not at all; the integrations page still shows why it is off)."""
+        answer = await self._internal.DisableWebhook(internal.DisableWebhookRequest(
             webhook=disable.webhook, reason=disable.reason), metadata=self._metadata,
             timeout=10)
+        if answer.disabled and self._managers is not None:
+            info = activity.info()
+            await self._managers.webhook_off(f"{info.workflow_id}/{info.activity_id}",
+                                             answer.display_name, answer.url, disable.reason)
 
     async def close(self) -> None:
         await self._http.aclose()

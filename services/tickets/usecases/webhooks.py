@@ -239,13 +239,16 @@ class Webhooks:
             await store.record_attempt(session, attempt)
             await session.commit()
 
-    async def disable(self, found: str, reason: str) -> None:
+    async def disable(self, found: str, reason: str) -> models.Webhook | None:
+        """The webhook, when this turned it off (None: off already, or deleted)."""
         async with self._sessions() as session:
             row = await store.webhook(session, found)
-            if row is not None and row.enabled:
-                row.enabled, row.disabled_reason = False, reason
-                row.update_time = store.now()
-                await session.commit()
+            if row is None or not row.enabled:
+                return None
+            row.enabled, row.disabled_reason = False, reason
+            row.update_time = store.now()
+            await session.commit()
+            return row
 
 
 def _apply(row: models.Webhook, given: pb.Webhook, paths: set[str]) -> None:

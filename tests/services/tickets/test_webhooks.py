@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
@@ -17,11 +18,13 @@ import stripe
 from google.protobuf.field_mask_pb2 import FieldMask
 from temporalio.client import WorkflowExecutionStatus
 
+from services.tickets.mail.messages import parse
 from services.tickets.server import build as build_tickets
 from tests.services.tickets.test_events import life
 from tests.support.rpc import field_reasons, rpc_error
 from tests.support.stack import start_stack, start_temporal
 from tests.support.tickets import World
+from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.rules import Action
 from workflows.webhooks.workflows import workflow_id
@@ -80,6 +83,23 @@ class Receiver:
 async def create(stack, manager, receiver: Receiver, **fields) -> pb.CreateWebhookResponse:
     return await stack.clients.tickets.CreateWebhook(pb.CreateWebhookRequest(
         webhook=pb.Webhook(url=receiver.url, **fields)), metadata=manager)
+
+
+async def mails_to(stack, address: str, subject: str, timeout: float = 10.0) -> list[str]:
+    """The bodies of the outbox's e-mails to `address` with `subject` (waits for one)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            found = []
+            for path in stack.settings.outbox_dir.glob("*.eml"):
+                data = path.read_bytes()
+                if address.encode() not in data:  # the stack's other tests write there too
+                    continue
+                message = parse(data)
+                if address in str(message["To"]) and str(message["Subject"]) == subject:
+                    found.append(message.get_body().get_content())
+            if found:
+                return found
+            await asyncio.sleep(0.2)
 
 
 async def deliveries(stack, manager, webhook: str) -> list[pb.WebhookDelivery]:
@@ -238,7 +258,8 @@ async def test_a_failing_receiver_turns_its_webhook_off_until_a_manager_turns_it
     receiver = Receiver()
     receiver.status = 500
     try:
-        made = await create(impatient, manager, receiver, organization=world.org.name)
+        made = await create(impatient, manager, receiver, organization=world.org.name,
+                            display_name=f"CRM {uuid.uuid4().hex[:6]}")
         ticket = await impatient.new_ticket(world.org)
 
         async def turned_off() -> pb.Webhook:
@@ -250,6 +271,11 @@ async def test_a_failing_receiver_turns_its_webhook_off_until_a_manager_turns_it
             while (hook := await turned_off()).enabled:
                 await asyncio.sleep(0.2)
         assert hook.disabled_reason.endswith("HTTP 500")
+        # Every manager hears of it by e-mail, once, with the reason and where to look.
+        me = await impatient.clients.auth.WhoAmI(auth_pb2.WhoAmIRequest(), metadata=manager)
+        [told] = await mails_to(impatient, me.user.email,
+                                f"Вебхук «{made.webhook.display_name}» выключен")
+        assert "HTTP 500" in told and "/admin/integrations" in told
         [failed] = await deliveries(impatient, manager, made.webhook.name)
         assert (failed.delivered, failed.response_code, failed.attempts) == (False, 500, 3)
         receiver.status = 200

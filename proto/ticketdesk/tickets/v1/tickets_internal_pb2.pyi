@@ -703,12 +703,23 @@ Global___DisableWebhookRequest: _TypeAlias = DisableWebhookRequest  # noqa: Y015
 class DisableWebhookResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
+    DISABLED_FIELD_NUMBER: _builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    URL_FIELD_NUMBER: _builtins.int
+    disabled: _builtins.bool
+    """It was on and is off now (false: already off, or deleted): the managers are told."""
+    display_name: _builtins.str
+    url: _builtins.str
     def __init__(
         self,
+        *,
+        disabled: _builtins.bool = ...,
+        display_name: _builtins.str = ...,
+        url: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disabled", b"disabled", "display_name", b"display_name", "url", b"url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
