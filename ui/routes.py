@@ -29,6 +29,7 @@ ADMIN = '/admin'  # the client organizations
 ORGANIZATION = '/admin/organizations/{org_id}'
 STAFF = '/admin/staff'
 TOKENS = '/admin/tokens'
+INTEGRATIONS = '/admin/integrations'
 SETTINGS = '/admin/settings'
 
 # --- attachments ---------------------------------------------------------------------------

@@ -52,7 +52,8 @@ def system(tmp_path_factory) -> Iterator[System]:
     given = os.environ.get('TICKETDESK_BROWSER_BASE_URL')
     if given:
         yield System(given.rstrip('/'), os.environ.get('TICKETDESK_BROWSER_AUTH_ADDRESS', ''),
-                     os.environ.get('TICKETDESK_BROWSER_TICKETS_ADDRESS', ''))
+                     os.environ.get('TICKETDESK_BROWSER_TICKETS_ADDRESS', ''),
+                     int(os.environ.get('TICKETDESK_BROWSER_MAIL_IN_PORT', '2525')))
         return
     for attempt in range(1, START_ATTEMPTS + 1):
         data_dir = tmp_path_factory.mktemp('ticketdesk-dev')
@@ -72,7 +73,7 @@ def system(tmp_path_factory) -> Iterator[System]:
             continue
         try:
             yield System(f'http://127.0.0.1:{ports["ui"]}', f'127.0.0.1:{ports["auth"]}',
-                         f'127.0.0.1:{ports["tickets"]}')
+                         f'127.0.0.1:{ports["tickets"]}', ports['mail_in'])
         finally:
             _stop(process)
         return

@@ -32,6 +32,7 @@ class System:
     url: str
     auth: str = ''
     tickets: str = ''
+    mail_in: int = 2525  # the e-mail receiver's SMTP port (loopback)
 
 
 async def sign_in(page: Page, base_url: str, key: str) -> None:

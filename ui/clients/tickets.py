@@ -161,6 +161,45 @@ class TicketsClient(Client):
         request = pb.MarkNotificationsReadRequest(names=list(names), ticket=ticket)
         return (await self.call(self.stubs.tickets.MarkNotificationsRead, request)).marked
 
+    # --- integrations (managers) --------------------------------------------------------
+
+    async def webhooks(self) -> list[pb.Webhook]:
+        return await self.all_pages(self.stubs.tickets.ListWebhooks, pb.ListWebhooksRequest(),
+                                    'webhooks')
+
+    async def create_webhook(self, display_name: str, url: str, organization: str,
+                             event_kinds: Iterable[str],
+                             request_id: str) -> pb.CreateWebhookResponse:
+        """The answer holds the signing secret, shown once."""
+        request = pb.CreateWebhookRequest(webhook=pb.Webhook(
+            display_name=display_name.strip(), url=url.strip(), organization=organization,
+            event_kinds=list(event_kinds)), request_id=request_id)
+        return await self.call(self.stubs.tickets.CreateWebhook, request)
+
+    async def enable_webhook(self, name: str, enabled: bool) -> pb.Webhook:
+        request = pb.UpdateWebhookRequest(webhook=pb.Webhook(name=name, enabled=enabled),
+                                          update_mask=mask('enabled'))
+        return await self.call(self.stubs.tickets.UpdateWebhook, request)
+
+    async def delete_webhook(self, name: str) -> None:
+        await self.call(self.stubs.tickets.DeleteWebhook, pb.DeleteWebhookRequest(name=name))
+
+    async def webhook_deliveries(self, name: str, count: int = 50) -> list[pb.WebhookDelivery]:
+        """The latest `count` deliveries, newest first."""
+        request = pb.ListWebhookDeliveriesRequest(parent=name, page_size=count)
+        return list((await self.call(self.stubs.tickets.ListWebhookDeliveries,
+                                     request)).deliveries)
+
+    async def redeliver(self, delivery: str) -> pb.WebhookDelivery:
+        return await self.call(self.stubs.tickets.RedeliverWebhookDelivery,
+                               pb.RedeliverWebhookDeliveryRequest(name=delivery))
+
+    async def refused_emails(self, count: int = 100) -> list[pb.InboundEmail]:
+        """The e-mail channel's ignored and rejected messages, newest first."""
+        request = pb.ListInboundEmailsRequest(page_size=count)
+        return list((await self.call(self.stubs.tickets.ListInboundEmails,
+                                     request)).inbound_emails)
+
 
 def _remember_zone(name: str) -> None:
     if name:

@@ -19,6 +19,7 @@ SECTIONS = (
     (routes.ADMIN, N_('Организации'), 'apartment'),
     (routes.STAFF, N_('Сотрудники'), 'badge'),
     (routes.TOKENS, N_('API-токены'), 'key'),
+    (routes.INTEGRATIONS, N_('Интеграции'), 'webhook'),
     (routes.SETTINGS, N_('Настройки'), 'tune'),
 )
 # Roles a manager may give an account or a token.

@@ -1,5 +1,6 @@
 """The manager's administration: client organizations (each with its sites and contact
-persons), the studio's staff, API tokens and the studio's settings."""
+persons), the studio's staff, API tokens, integrations (webhooks, the e-mail channel's
+refused messages) and the studio's settings."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from nicegui import ui
 
 from ... import routes
 from .. import RESPONSE_TIMEOUT as TIMEOUT
-from . import organization, organizations, settings, staff, tokens
+from . import integrations, organization, organizations, settings, staff, tokens
 
 
 def register() -> None:
@@ -16,4 +17,5 @@ def register() -> None:
     ui.page(routes.ORGANIZATION, response_timeout=TIMEOUT)(organization.organization_page)
     ui.page(routes.STAFF, response_timeout=TIMEOUT)(staff.staff_page)
     ui.page(routes.TOKENS, response_timeout=TIMEOUT)(tokens.tokens_page)
+    ui.page(routes.INTEGRATIONS, response_timeout=TIMEOUT)(integrations.integrations_page)
     ui.page(routes.SETTINGS, response_timeout=TIMEOUT)(settings.settings_page)
