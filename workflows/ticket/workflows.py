@@ -38,6 +38,9 @@ RECENT_REQUESTS = 200
 # Starting work on an unassigned ticket assigns it (rules.assignee_after); histories
 # recorded before assigned nobody and replay that way.
 ASSIGN_ON_START = "assign-on-start"
+# A change that came with the start waits for the ticket's announcement (see
+# _after_announcement); histories recorded before let it run first and replay that way.
+ANNOUNCE_FIRST = "announce-first"
 SYSTEM = Actor(subject="", role=rules.SYSTEM, display_name="TicketDesk")
 WAITING_FOR_CLIENT = (Status.NEEDS_INFO, Status.AWAITING_ACCEPTANCE)
 AUTO_ACCEPT_TEXT = ("Работы приняты автоматически: замечаний не поступило в течение "
@@ -100,6 +103,7 @@ class TicketWorkflow(TicketEffects):
             return TransitionResult(previous=self.status.value, status=self.status.value)
         self.update_pending = True  # before the first await: a concurrent one is rejected
         try:
+            await self._after_announcement()
             async with self.lock:
                 return await self._apply(request, self._decide(request))
         finally:
@@ -119,6 +123,7 @@ class TicketWorkflow(TicketEffects):
         if comment.comment in self.ticket.recent_request_ids:  # a repeated signal
             return
         self._remember(comment.comment)
+        await self._after_announcement()
         if comment.actor.role != "client":
             await self._staff_commented(comment)
         else:
@@ -148,6 +153,7 @@ class TicketWorkflow(TicketEffects):
 
     @workflow.signal
     async def ticket_changed(self, change: TicketChanged) -> None:
+        await self._after_announcement()
         if change.priority:
             self.ticket.priority = change.priority
         if change.assignee is not None:
@@ -156,6 +162,14 @@ class TicketWorkflow(TicketEffects):
         async with self.lock:
             self.revision += 1
             await self._sla_changed()
+
+    async def _after_announcement(self) -> None:
+        """A change that comes with the start (a ticket taken, or answered, at once) runs
+        before run() has begun: it waits until run() has announced the ticket, so that
+        «ticket_created» is recorded, and streamed to integrations, before the change
+        (the events test saw a status change first)."""
+        if not self.ticket.announced and workflow.patched(ANNOUNCE_FIRST):
+            await workflow.wait_condition(lambda: self.ticket.announced)
 
     async def _clocks_started(self) -> None:
         """A signal that comes with the start (a ticket taken at once) runs before run()
