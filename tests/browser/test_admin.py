@@ -243,7 +243,8 @@ async def test_client_has_no_access_to_the_administration(base_url, new_page):
     client = await new_page()
     await sign_in_demo(client, base_url, 'romashka')
     await expect(client.get_by_role('button', name='Администрирование')).to_have_count(0)
-    for path in ('/admin', '/admin/settings', '/admin/tokens', '/admin/staff'):
+    for path in ('/admin', '/admin/settings', '/admin/tokens', '/admin/staff',
+                 '/admin/integrations'):
         await client.goto(f'{base_url}{path}')
         await expect(client.get_by_text('Нет доступа', exact=True)).to_be_visible()
         await expect(client.get_by_text('доступен только менеджеру проекта')).to_be_visible()

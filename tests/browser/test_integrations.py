@@ -1,7 +1,8 @@
-"""The manager's integrations page in real Chromium: a webhook created (its secret shown
-once) delivers to a real HTTP receiver, its deliveries are listed and one is sent again,
-it is turned off and deleted after a confirmation; the e-mail channel's refused messages
-are listed with the reason; in Russian and in English."""
+"""The integrations in real Chromium: the manager's page, where a webhook created (its
+secret shown once) delivers to a real HTTP receiver, its deliveries are listed and one is
+sent again, it is turned off and deleted after a confirmation, and the e-mail channel's
+refused messages are listed with the reason, in Russian and in English; and the card of
+a ticket that came by e-mail without a site, which asks its client for one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import aiosmtplib
 import pytest
 from playwright.async_api import expect
 
+from cli.demo import login as demo_login
 from tests.browser.test_admin import dialog, read_secret, sign_in_demo
+from tests.support.browser import CALL_TIMEOUT
+from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 TIMEOUT = 20_000  # ms
 
@@ -134,3 +138,36 @@ async def test_refused_mail_is_listed_with_the_reason(base_url, new_page, backen
             await expect(row).to_contain_text('spam@elsewhere.example')
             await expect(row).to_contain_text(words[1])
             await screenshot(page, 'admin-integrations-mail', language)
+
+
+async def test_a_ticket_from_email_asks_its_client_for_the_site(base_url, new_page, backend,
+                                                                 system, screenshot):
+    """«Ромашка» has two sites; an e-mail to the support address that names neither opens
+    a ticket without a site, and its card asks the client which one it is about."""
+    subject = f'Не приходят заявки {uuid.uuid4().hex[:6]}'
+    message = EmailMessage()
+    message['From'] = demo_login('romashka').email
+    message['To'] = 'support@ticketdesk.local'
+    message['Subject'] = subject
+    message.set_content('С утра не приходят заявки с формы. Посмотрите, пожалуйста.')
+    await aiosmtplib.send(message, hostname='127.0.0.1', port=system.mail_in, timeout=30)
+    found = await backend.tickets.ListTickets(pb.ListTicketsRequest(query=subject),
+                                              metadata=await backend.as_('romashka'),
+                                              timeout=CALL_TIMEOUT)
+    [ticket] = found.tickets
+    assert not ticket.site
+
+    page = await new_page()
+    await sign_in_demo(page, base_url, 'romashka')
+    await page.goto(f'{base_url}/tickets/{ticket.number}')
+    request = page.get_by_text('О каком сайте он?')
+    await expect(request).to_be_visible(timeout=TIMEOUT)
+    await page.get_by_role('button', name='Указать сайт').click()
+    await expect(page.get_by_text('выберите сайт')).to_be_visible()  # nothing chosen yet
+    await page.get_by_label('Сайт', exact=True).click()
+    await page.get_by_role('option', name='Интернет-магазин').click()
+    await screenshot(page, 'card-site-request')
+    await page.get_by_role('button', name='Указать сайт').click()
+    await expect(page.get_by_text('Сайт указан')).to_be_visible(timeout=TIMEOUT)
+    await expect(request).to_have_count(0)
+    await expect(page.get_by_text('shop.romashka.example.com')).to_be_visible()

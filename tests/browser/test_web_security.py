@@ -34,6 +34,7 @@ ADMIN_TEXT = {
     '/admin': '<title>Организации — TicketDesk',
     '/admin/staff': '<title>Сотрудники — TicketDesk',
     '/admin/tokens': '<title>API-токены — TicketDesk',
+    '/admin/integrations': '<title>Интеграции — TicketDesk',
     '/admin/settings': '<title>Настройки — TicketDesk',
     '/admin/organizations/{org_id}': '<title>ООО Ромашка — TicketDesk',
 }

@@ -44,6 +44,7 @@ PAGES = {
     '/admin/settings': 'manager',
     '/admin/staff': 'manager',
     '/admin/tokens': 'manager',
+    '/admin/integrations': 'manager',
     '/files/{file_id}': 'signed-in',  # a file the account may read (the files service says)
     '/files/{file_id}/preview': 'signed-in',
 }

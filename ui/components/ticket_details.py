@@ -17,6 +17,7 @@ from .. import labels
 from ..i18n import _, pgettext
 from . import ticket_actions
 from .attachments import attachment_list
+from .site_request import site_request
 from .widgets import caption, field_row, site_link, status_badge, user_text
 
 
@@ -35,6 +36,7 @@ def details(card) -> None:
         ui.label(ticket.title).classes('text-h6 font-normal leading-snug') \
             .style('overflow-wrap: anywhere').mark('ticket-title')
         ticket_actions.remarks_banner(card)
+        site_request(card)
         ticket_actions.action_bar(card, ticket)
         _note(ticket)
         _fields(ticket, card.organization, card.session.zone)

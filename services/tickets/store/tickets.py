@@ -100,6 +100,9 @@ class NewTicket:
     desired_date: date | None
     contact: dict[str, str] = field(default_factory=dict)
     request_id: str | None = None
+    # With several sites and none given: a ticket without a site, which asks its client
+    # for one (from e-mail); otherwise the site is required.
+    site_later: bool = False
 
 
 async def create_ticket(session: AsyncSession, principal: Principal,

@@ -111,7 +111,8 @@ class MailIn:
 
     async def _new_ticket(self, message: EmailMessage, message_id: str) -> Received:
         """A message to the support mailbox itself, from a known client: a new ticket of
-        its organization, on the site its text names (or the only one)."""
+        its organization, on the site its text names (or the only one); when neither
+        decides, without a site, which its card asks the client for."""
         if messages.failed_dmarc(message):
             return Received(REJECTED, "SENDER_NOT_AUTHENTICATED")
         author = await self._author(message, "")
@@ -122,14 +123,12 @@ class MailIn:
             return Received(REJECTED, "EMPTY_REPLY")
         async with self._sessions() as session:
             site = await sites_named(session, author.organization, f"{title}\n{body}")
-        if site is None:
-            return Received(REJECTED, "SITE_NOT_CHOSEN")
         new = NewTicket(
             organization=author.organization, site_id=site,
             title=(title or body.splitlines()[0])[:MAX_TITLE],
             description=(body or title)[:MAX_DESCRIPTION], priority="normal",
             desired_date=None, contact={"user": ""},
-            request_id=f"{author.subject}:{_request_id(message_id)}")
+            request_id=f"{author.subject}:{_request_id(message_id)}", site_later=True)
         try:
             shown = await self._tickets.create(author, new)
         except ApiError as error:

@@ -54,7 +54,8 @@ class Tickets:
         # The workflow starts with its policy: its first task asks nothing remote.
         policy = await self._studio.policy(organization.auto_accept_business_days)
         async with self._sessions() as session:
-            new.site_id = await choose_site(session, new.organization, new.site_id or "")
+            new.site_id = await choose_site(session, new.organization, new.site_id or "",
+                                            required=not new.site_later)
             row, created = await store.create_ticket(session, principal, new)
             await session.commit()
             # After the commit: a crash here leaves a ticket without a workflow, which a

@@ -21,6 +21,9 @@ from workflows.ticket.messages import TicketChanged
 STAFF_FIELDS = frozenset({"title", "description", "site", "contact", "desired_date",
                           "planned_date", "priority", "assignee", "estimate_hours"})
 CLIENT_FIELDS = frozenset({"contact", "desired_date"})
+# A ticket that came without a site (a client's e-mail that named none of several) asks
+# its client for one: the client may set it, once.
+SITE_LATER = frozenset({"site"})
 # The mask may also name a field by its sub-field.
 ALIASES = {"contact.user": "contact"}
 CONTACT_COLUMNS = {"user": "contact_user", "full_name": "contact_name",
@@ -39,8 +42,8 @@ class Update:
 
 async def apply_update(update: Update, request: pb.UpdateTicketRequest) -> TicketChanged | None:
     """Apply the masked fields; returns what the workflow must hear about."""
-    paths = mask(update.principal, request.update_mask.paths)
     row = update.row
+    paths = mask(update.principal, request.update_mask.paths, site_missing=not row.site_id)
     if request.ticket.etag and request.ticket.etag != convert.etag(row):
         raise ApiError(grpc.StatusCode.ABORTED, reasons.ETAG_MISMATCH,
                        "the ticket changed meanwhile; reload it")
@@ -56,9 +59,10 @@ async def apply_update(update: Update, request: pb.UpdateTicketRequest) -> Ticke
     return None
 
 
-def mask(principal: Principal, paths) -> set[str]:
+def mask(principal: Principal, paths, site_missing: bool = False) -> set[str]:
     named = check.update_mask({ALIASES.get(path, path) for path in paths}, STAFF_FIELDS)
-    allowed = STAFF_FIELDS if principal.is_staff else CLIENT_FIELDS
+    allowed = (STAFF_FIELDS if principal.is_staff
+               else CLIENT_FIELDS | SITE_LATER if site_missing else CLIENT_FIELDS)
     if forbidden := sorted(named - allowed):
         raise permission_denied(f"only the studio may change {', '.join(forbidden)}")
     return named
@@ -92,13 +96,16 @@ def shown(path: str, value, row: models.Ticket) -> str:
 
 
 async def choose_site(session: AsyncSession, organization: str, site_id: str,
-                      field: str = "ticket.site") -> str | None:
-    """The ticket's site: the one given, or the organization's only site."""
+                      field: str = "ticket.site", required: bool = True) -> str | None:
+    """The ticket's site: the one given, or the organization's only site; with several
+    and none given, REQUIRED (None when not `required`: the ticket asks later)."""
     sites = await store.active_site_ids(session, organization)
     if site_id and site_id not in sites:
         raise bad_field(field, reasons.NOT_ORGANIZATION_SITE,
                         "is not a site of the ticket's organization")
     if not site_id and len(sites) > 1:
+        if not required:
+            return None
         raise bad_field(field, reasons.REQUIRED, "choose one of the organization's sites")
     return site_id or (sites[0] if sites else None)
 

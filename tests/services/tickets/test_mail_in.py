@@ -17,6 +17,7 @@ import aioimaplib
 import aiosmtplib
 import grpc
 import pytest
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from services.common.platform.reply_tokens import reply_address, reply_token
 from services.mailin.imap import Account, Mailbox
@@ -282,8 +283,8 @@ async def test_refused_messages_are_kept_with_the_reason(stack, receiver):
 
 async def test_a_message_to_the_support_mailbox_opens_a_ticket(stack, receiver):
     """From a known client, to the mailbox itself: a ticket on the site its text names
-    (or the organization's only site); one that names none of several sites is kept
-    for the managers instead."""
+    (or the organization's only site); one that names none of several sites opens a
+    ticket without a site, whose client chooses it afterwards, once."""
     org = await stack.new_organization(sites=2)
     manager = await stack.staff("manager")
     support = stack.settings.support_address
@@ -294,22 +295,32 @@ async def test_a_message_to_the_support_mailbox_opens_a_ticket(stack, receiver):
     named = reply(org.email, support, f"На {host}/contacts не отправляется форма.\n-- \nАнна")
     named.replace_header("Subject", "Fwd: Не работает форма")
     unnamed = reply(org.email, support, "Что-то сломалось")
+    unnamed.replace_header("Subject", "Ошибка")
     for message in (named, unnamed, named):  # the first one delivered twice
         await send(receiver, message)
 
-    async def mine() -> list[pb.Ticket]:
-        return list((await stack.clients.tickets.ListTickets(pb.ListTicketsRequest(),
-                                                             metadata=org.client)).tickets)
-
-    created = await mine()
-    assert [(t.title, t.site, t.description) for t in created] == [
-        ("Не работает форма", second.name, f"На {host}/contacts не отправляется форма.")]
-    assert created[0].creator == org.client_user.name
+    listed = await stack.clients.tickets.ListTickets(pb.ListTicketsRequest(
+        order_by="create_time"), metadata=org.client)
+    assert [(t.title, t.site, t.description) for t in listed.tickets] == [
+        ("Не работает форма", second.name, f"На {host}/contacts не отправляется форма."),
+        ("Ошибка", "", "Что-то сломалось")]
+    assert {t.creator for t in listed.tickets} == {org.client_user.name}
     kept = await stack.clients.tickets.ListInboundEmails(pb.ListInboundEmailsRequest(),
                                                          metadata=manager)
-    refused = {e.message_id: e.reason for e in kept.inbound_emails}
-    assert refused[str(unnamed["Message-ID"])] == "SITE_NOT_CHOSEN"
-    assert str(named["Message-ID"]) not in refused
+    assert not {str(m["Message-ID"]) for m in (named, unnamed)} & {
+        e.message_id for e in kept.inbound_emails}
+
+    # The site-less ticket's client chooses its site; after that only the studio may.
+    siteless = listed.tickets[1]
+    chosen = await stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
+        ticket=pb.Ticket(name=siteless.name, site=org.sites[0]),
+        update_mask=FieldMask(paths=["site"])), metadata=org.client)
+    assert chosen.site == org.sites[0]
+    with pytest.raises(grpc.aio.AioRpcError) as again:
+        await stack.clients.tickets.UpdateTicket(pb.UpdateTicketRequest(
+            ticket=pb.Ticket(name=siteless.name, site=org.sites[1]),
+            update_mask=FieldMask(paths=["site"])), metadata=org.client)
+    assert again.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 async def test_only_managers_see_the_refused_messages(stack):

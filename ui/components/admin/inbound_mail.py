@@ -27,7 +27,6 @@ REASONS = {
     'SENDER_NOT_AUTHENTICATED': N_('подпись отправителя не прошла проверку (DMARC)'),
     'UNKNOWN_SENDER': N_('отправитель — не контакт клиента'),
     'EMPTY_REPLY': N_('в письме нет текста'),
-    'SITE_NOT_CHOSEN': N_('не понятно, о каком сайте'),
     'TICKET_CLOSED': N_('тикет закрыт'),
 }
 COLUMNS = [
