@@ -75,6 +75,7 @@ def organization(org: Organization) -> auth_pb2.Organization:
     return auth_pb2.Organization(
         name=organization_name(org.id), display_name=org.display_name, active=org.active,
         auto_accept_business_days=org.auto_accept_business_days,
+        client_sees_time_spent=org.client_sees_time_spent,
         create_time=timestamp(org.create_time))
 
 

@@ -64,6 +64,8 @@ class Organization(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_accept_business_days: Mapped[int] = mapped_column(Integer, default=10)
+    # The clients see the time logged on their tickets (the tickets service asks).
+    client_sees_time_spent: Mapped[bool] = mapped_column(Boolean, default=False)
     create_time: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     request_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 

@@ -24,7 +24,8 @@ ACCOUNT_ROLES = {auth_pb2.ROLE_CLIENT: "client", auth_pb2.ROLE_DEVELOPER: "devel
 MAX_EMAIL, MAX_NAME, MAX_PHONE, MAX_REQUEST_ID = 254, 200, 50, 100
 MAX_AUTO_ACCEPT_DAYS = 365
 DEFAULT_AUTO_ACCEPT_DAYS = 10
-ORGANIZATION_FIELDS = frozenset({"display_name", "active", "auto_accept_business_days"})
+ORGANIZATION_FIELDS = frozenset({"display_name", "active", "auto_accept_business_days",
+                                 "client_sees_time_spent"})
 OWN_USER_FIELDS = frozenset({"full_name", "phone", "language"})
 USER_FIELDS = OWN_USER_FIELDS | {"email", "role", "organization", "active"}
 
@@ -227,6 +228,7 @@ def organization_changes(request: auth_pb2.UpdateOrganizationRequest
         "active": lambda: org.active,
         "auto_accept_business_days": lambda: auto_accept_days(
             "organization.auto_accept_business_days", org.auto_accept_business_days, problems),
+        "client_sees_time_spent": lambda: org.client_sees_time_spent,
     }, paths)
     raise_if(problems)
     return org_id, changes

@@ -71,6 +71,7 @@ def ticket(row: models.Ticket, site: models.Site | None, viewer: Principal,
         rating=row.rating, creator=row.creator, create_time=timestamp(row.create_time),
         update_time=timestamp(row.update_time), etag=etag(row), status_note=row.status_note,
         allowed_actions=allowed_actions(status, viewer.role.value),
+        time_spent_minutes=row.time_spent_minutes,
         # The SLA clock is the studio's: a client learns nothing of it.
         sla=sla(row, now or datetime.now(UTC)) if viewer.is_staff else None)
 
@@ -116,6 +117,26 @@ def comment(row: models.Comment, attachments: list[str] | None = None) -> pb.Com
         visibility=pb.VISIBILITY_INTERNAL if row.internal else pb.VISIBILITY_PUBLIC,
         create_time=timestamp(row.create_time),
         action=ACTION_TO_PROTO[Action(row.action)] if row.action else pb.ACTION_UNSPECIFIED)
+
+
+def time_entry(row: models.TimeEntry) -> pb.TimeEntry:
+    return pb.TimeEntry(
+        name=f"{ticket_name(row.ticket_number)}/timeEntries/{row.id}", author=row.author,
+        author_display_name=row.author_display_name, minutes=row.minutes,
+        work_date=row.work_date.isoformat(), note=row.note, organization=row.organization,
+        create_time=timestamp(row.create_time), update_time=timestamp(row.update_time))
+
+
+def time_summary(row: dict, group_by: str) -> pb.TimeSummaryRow:
+    by_ticket = group_by == "ticket"
+    key = ticket_name(row["key"]) if by_ticket else str(row["key"])
+    name = {"author": row["author_name"], "ticket": row["title"]}.get(group_by, "")
+    return pb.TimeSummaryRow(
+        # PostgreSQL sums sums as numeric (Decimal).
+        key=key, display_name=name, minutes=int(row["minutes"]), entries=int(row["entries"]),
+        tickets=int(row["tickets"]), estimate_hours=float(row["estimate_hours"] or 0.0),
+        organization=row["organization"] if by_ticket else "",
+        status=STATUS_TO_PROTO[Status(row["status"])] if by_ticket else pb.STATUS_UNSPECIFIED)
 
 
 def history(row: models.HistoryEntry) -> pb.HistoryEntry:

@@ -69,6 +69,8 @@ class Ticket(Base):
     # Kept by the ticket's workflow: the next SLA breach moment, and whether one happened.
     sla_due_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The minutes of its time entries, kept with each entry's write (TimeEntry).
+    time_spent_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # The list's queries (store.list_tickets): a client's organization, the staff queue by
     # status, assignee or site, each ordered by the update time (ties by number); the
@@ -106,6 +108,31 @@ class Comment(Base):
     action: Mapped[str] = mapped_column(String(32), default="")
     request_id: Mapped[str | None] = mapped_column(String(160), nullable=True, unique=True)
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TimeEntry(Base):
+    """Work logged on a ticket: who, which day, how long. The ticket's organization is
+    kept beside it, so a period's entries of an organization are one index range."""
+
+    __tablename__ = "time_entries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number"))
+    organization: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(64))
+    author_display_name: Mapped[str] = mapped_column(String(200), default="")
+    minutes: Mapped[int] = mapped_column(Integer)
+    work_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    request_id: Mapped[str | None] = mapped_column(String(160), nullable=True, unique=True)
+    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_time_entries_ticket", "ticket_number", "work_date"),
+        Index("ix_time_entries_org_date", "organization", "work_date"),
+        Index("ix_time_entries_author_date", "author", "work_date"),
+        Index("ix_time_entries_date", "work_date"),
+    )
 
 
 class HistoryEntry(Base):

@@ -30,6 +30,7 @@ from services.tickets.usecases.reconcile import reconcile_in_background
 from services.tickets.usecases.records import Records
 from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
+from services.tickets.usecases.time_entries import TimeEntries
 from services.tickets.usecases.tickets import Tickets
 from services.tickets.usecases.transitions import Transitions
 from services.tickets.usecases.webhooks import Webhooks
@@ -66,7 +67,8 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         transitions=Transitions(sessions, lifecycle),
         comments=comments, sites=Sites(sessions, directory),
         studio=studio, notifications=Notifications(sessions),
-        events=Events(sessions, events), webhooks=webhooks, mail_in=mail_in))
+        events=Events(sessions, events), webhooks=webhooks, mail_in=mail_in,
+        time_entries=TimeEntries(sessions, studio, directory)))
     internal = TicketInternalService(Records(sessions, Outbox(sessions, events)), webhooks,
                                      mail_in)
 

@@ -15,7 +15,9 @@ from services.tickets.usecases.events import Events
 from services.tickets.usecases.mail_in import MailIn
 from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.sites import Sites
+from services.tickets import time_checks
 from services.tickets.usecases.studio import Studio
+from services.tickets.usecases.time_entries import TimeEntries
 from services.tickets.usecases.tickets import Shown, Tickets
 from services.tickets.usecases.transitions import Transitions
 from services.tickets.usecases.webhooks import Webhooks
@@ -37,6 +39,7 @@ class UseCases:
     events: Events
     webhooks: Webhooks
     mail_in: MailIn
+    time_entries: TimeEntries
 
 
 def page(request, *query: object, default_size: int = MAX_PAGE) -> Page:
@@ -46,6 +49,7 @@ def page(request, *query: object, default_size: int = MAX_PAGE) -> Page:
 
 
 def ticket(shown: Shown, viewer: Principal) -> pb.Ticket:
+    """The ticket as staff see it (the internal service's callers)."""
     return convert.ticket(shown.row, shown.site, viewer)
 
 
@@ -53,14 +57,23 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
     def __init__(self, cases: UseCases):
         self._cases = cases
 
+    async def _shown(self, *tickets: pb.Ticket) -> None:
+        """What the caller sees of tickets about to be answered."""
+        await self._cases.time_entries.hide_from_client(caller(), list(tickets))
+
+    async def ticket(self, shown: Shown, viewer: Principal) -> pb.Ticket:
+        message = ticket(shown, viewer)
+        await self._shown(message)
+        return message
+
     async def CreateTicket(self, request: pb.CreateTicketRequest, context) -> pb.Ticket:
         principal = caller()
         new = check.new_ticket(principal, request, await self._cases.studio.today())
-        return ticket(await self._cases.tickets.create(principal, new), principal)
+        return await self.ticket(await self._cases.tickets.create(principal, new), principal)
 
     async def GetTicket(self, request: pb.GetTicketRequest, context) -> pb.Ticket:
         number = check.ticket_number(request.name)
-        return ticket(await self._cases.tickets.get(caller(), number), caller())
+        return await self.ticket(await self._cases.tickets.get(caller(), number), caller())
 
     async def ListTickets(self, request: pb.ListTicketsRequest, context) -> pb.ListTicketsResponse:
         principal = caller()
@@ -68,15 +81,18 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         at = page(request, "tickets", asdict(where), order_by, default_size=50)
         listed = await self._cases.tickets.find(principal, where, order_by, at)
         found = listed.page
+        tickets = [convert.ticket(r, listed.sites.get(r.site_id or ""), principal)
+                   for r in found.rows]
+        await self._shown(*tickets)
         return pb.ListTicketsResponse(
-            tickets=[convert.ticket(r, listed.sites.get(r.site_id or ""), principal)
-                     for r in found.rows],
+            tickets=tickets,
             next_page_token=at.offset_token(found.more), total_size=found.total,
             status_counts=convert.status_counts(found.counts))
 
     async def UpdateTicket(self, request: pb.UpdateTicketRequest, context) -> pb.Ticket:
         number = check.ticket_number(request.ticket.name, "ticket.name")
-        return ticket(await self._cases.tickets.update(caller(), request, number), caller())
+        updated = await self._cases.tickets.update(caller(), request, number)
+        return await self.ticket(updated, caller())
 
     async def TransitionTicket(self, request: pb.TransitionTicketRequest, context) -> pb.Ticket:
         principal = caller()
@@ -89,8 +105,8 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
             rating=request.rating, target=target.value if target else "",
             request_id=check.own_request_id(principal, request.request_id) or "",
             expected=expected.value if expected else "")
-        return ticket(await self._cases.transitions.transition(principal, number, transition),
-                      principal)
+        changed = await self._cases.transitions.transition(principal, number, transition)
+        return await self.ticket(changed, principal)
 
     async def AddComment(self, request: pb.AddCommentRequest, context) -> pb.Comment:
         principal = caller()
@@ -213,3 +229,41 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         return pb.ListInboundEmailsResponse(
             inbound_emails=[convert.inbound_email(row) for row in rows],
             next_page_token=at.offset_token(more))
+
+    async def CreateTimeEntry(self, request: pb.CreateTimeEntryRequest,
+                              context) -> pb.TimeEntry:
+        principal = caller()
+        number = check.ticket_number(request.parent, "parent")
+        own_id = check.own_request_id(principal, request.request_id)
+        new = time_checks.new_entry(request, own_id, await self._cases.studio.today())
+        return convert.time_entry(await self._cases.time_entries.log(principal, number, new))
+
+    async def ListTimeEntries(self, request: pb.ListTimeEntriesRequest,
+                              context) -> pb.ListTimeEntriesResponse:
+        where = time_checks.time_filter(request)
+        at = page(request, "time entries", asdict(where))
+        found = await self._cases.time_entries.find(caller(), where, at)
+        return pb.ListTimeEntriesResponse(
+            time_entries=[convert.time_entry(r) for r in found.rows],
+            next_page_token=at.offset_token(found.more), total_size=found.count,
+            total_minutes=found.minutes)
+
+    async def UpdateTimeEntry(self, request: pb.UpdateTimeEntryRequest,
+                              context) -> pb.TimeEntry:
+        number, entry_id = time_checks.entry_name(request.time_entry.name, "time_entry.name")
+        changes = time_checks.changes(request, await self._cases.studio.today())
+        return convert.time_entry(await self._cases.time_entries.change(
+            caller(), number, entry_id, changes))
+
+    async def DeleteTimeEntry(self, request: pb.DeleteTimeEntryRequest,
+                              context) -> pb.DeleteTimeEntryResponse:
+        number, entry_id = time_checks.entry_name(request.name)
+        await self._cases.time_entries.delete(caller(), number, entry_id)
+        return pb.DeleteTimeEntryResponse()
+
+    async def SummarizeTime(self, request: pb.SummarizeTimeRequest,
+                            context) -> pb.SummarizeTimeResponse:
+        where, group_by = time_checks.summary(request)
+        rows, minutes = await self._cases.time_entries.summarize(caller(), where, group_by)
+        return pb.SummarizeTimeResponse(rows=[convert.time_summary(r, group_by) for r in rows],
+                                        total_minutes=minutes)

@@ -153,6 +153,22 @@ async def upload_file(w, role, r):
             files.UploadFileRequest(chunk=b"a screenshot, in words\n")]
 
 
+async def fresh_time_entry(w, role, r) -> str:
+    """An entry logged on A's or B's ticket by the service token: no caller's own."""
+    if r == MISSING:
+        return f"{w.missing['ticket']}/timeEntries/{'0' * 32}"
+    entry = await w.stack.clients.tickets.CreateTimeEntry(tickets.CreateTimeEntryRequest(
+        parent=ticket_of(w, r), time_entry=tickets.TimeEntry(minutes=15)),
+        metadata=w.stack.service)
+    return entry.name
+
+
+async def update_time_entry(w, role, r):
+    return tickets.UpdateTimeEntryRequest(
+        time_entry=tickets.TimeEntry(name=await fresh_time_entry(w, role, r), minutes=20),
+        update_mask=FieldMask(paths=["minutes"]))
+
+
 async def fresh_user(w, role, r) -> str:
     """A new contact of A or B, for the RPCs that change or end an account."""
     if r == MISSING:
@@ -365,6 +381,26 @@ ROWS = [
     # The e-mail channel's refused messages: managers only.
     Row("tickets", "ListInboundEmails", simple(tickets.ListInboundEmailsRequest),
         client="PD", staff="OK", roles=MANAGER_ONLY, resources=ANY),
+    # Time entries are the studio's: a client is refused whatever the ticket; a
+    # developer changes only their own entries (these are the service token's).
+    Row("tickets", "CreateTimeEntry", simple(
+        tickets.CreateTimeEntryRequest, parent=ticket_of,
+        time_entry=tickets.TimeEntry(minutes=30, note="Вёрстка")),
+        client="PD", staff="OK OK NF"),
+    Row("tickets", "ListTimeEntries", simple(tickets.ListTimeEntriesRequest, parent=ticket_of),
+        client="PD", staff="OK OK NF"),
+    Row("tickets", "ListTimeEntries", simple(tickets.ListTimeEntriesRequest,
+                                             parent="tickets/-", organization=org_of),
+        client="PD", staff="OK", label="every ticket, by organization"),
+    Row("tickets", "UpdateTimeEntry", update_time_entry, client="PD", staff="PD PD NF",
+        roles={"manager": "OK OK NF"}),
+    Row("tickets", "DeleteTimeEntry", simple(tickets.DeleteTimeEntryRequest), client="PD",
+        staff="PD PD NF", roles={"manager": "OK OK NF"}),
+    # A's organization does not show its clients the time spent (the default).
+    Row("tickets", "SummarizeTime", simple(tickets.SummarizeTimeRequest,
+                                           group_by=tickets.TIME_GROUPING_MONTH,
+                                           organization=org_of),
+        client="PD", staff="OK"),
     # --- tickets, internal: the worker's (the service token's) only -----------------
     *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------
@@ -421,7 +457,7 @@ ROWS = [
 ]
 # Rows whose request names a fresh target: (row rpc) -> the builder of the target's name.
 FRESH_TARGETS = {"DeactivateUser": fresh_user, "ResetPassword": fresh_user,
-                 "RevokeApiToken": fresh_api_token}
+                 "RevokeApiToken": fresh_api_token, "DeleteTimeEntry": fresh_time_entry}
 
 MODULES = {"auth": auth, "tickets": tickets, "files": files,
            "auth_internal": auth_internal, "tickets_internal": tickets_internal}

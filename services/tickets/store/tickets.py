@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.server.errors import bad_field, not_found
 from services.common.server.principal import Principal
 from services.tickets import models
+from services.tickets.store.once import insert_once
 from ticketdesk.errors.v1 import errors_pb2 as reasons
 from workflows.ticket.rules import OPEN, Status
 
@@ -119,15 +119,10 @@ async def create_ticket(session: AsyncSession, principal: Principal,
         creator=principal.subject, request_id=new.request_id, create_time=moment,
         update_time=moment, status_note="", assignee="", estimate_hours=0.0,
         has_remarks=False, rating=0, version=1)
-    session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError:  # a retry, or a concurrent one with the same request_id won
-        await session.rollback()
-        existing = await _by_request_id(session, principal, new.request_id)
-        if existing is None:
-            raise
-        return existing, False
+    row, created = await insert_once(
+        session, row, lambda: _by_request_id(session, principal, new.request_id))
+    if not created:
+        return row, False
     session.add(history_row(row.number, principal, "status", "", Status.QUEUED.value, moment))
     return row, True
 

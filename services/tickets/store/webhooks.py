@@ -7,12 +7,12 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.server.principal import Principal, Role
 from services.tickets import models
 from services.tickets.store import events
+from services.tickets.store.once import insert_once
 from services.tickets.store.pages import page_of
 from services.tickets.store.tickets import now
 
@@ -50,17 +50,12 @@ async def add_webhook(session: AsyncSession, new: NewWebhook) -> tuple[models.We
             secret=new.secret, enabled=True, disabled_reason="",
             cursor=await events.last_id(session), request_id=new.request_id,
             create_time=moment, update_time=moment)
-    session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        existing = (await session.execute(
+
+
+    async def earlier() -> models.Webhook | None:
+        return (await session.execute(
             select(W).where(W.request_id == new.request_id))).scalar_one_or_none()
-        if existing is None:
-            raise
-        return existing, False
-    return row, True
+    return await insert_once(session, row, earlier)
 
 
 async def webhook(session: AsyncSession, webhook_id: str) -> models.Webhook | None:

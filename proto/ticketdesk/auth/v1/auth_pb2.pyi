@@ -105,12 +105,17 @@ class Organization(_message.Message):
     ACTIVE_FIELD_NUMBER: _builtins.int
     AUTO_ACCEPT_BUSINESS_DAYS_FIELD_NUMBER: _builtins.int
     CREATE_TIME_FIELD_NUMBER: _builtins.int
+    CLIENT_SEES_TIME_SPENT_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """`organizations/{organization}`."""
     display_name: _builtins.str
     active: _builtins.bool
     auto_accept_business_days: _builtins.int
     """Business days until an awaiting-acceptance ticket is accepted; 0 = off."""
+    client_sees_time_spent: _builtins.bool
+    """The organization's clients see the time logged on their tickets (a total per
+    ticket, and per month on their reports page).
+    """
     @_builtins.property
     def create_time(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -121,10 +126,11 @@ class Organization(_message.Message):
         active: _builtins.bool = ...,
         auto_accept_business_days: _builtins.int = ...,
         create_time: _timestamp_pb2.Timestamp | None = ...,
+        client_sees_time_spent: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["active", b"active", "auto_accept_business_days", b"auto_accept_business_days", "create_time", b"create_time", "display_name", b"display_name", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["active", b"active", "auto_accept_business_days", b"auto_accept_business_days", "client_sees_time_spent", b"client_sees_time_spent", "create_time", b"create_time", "display_name", b"display_name", "name", b"name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -163,6 +163,30 @@ TEXT_KIND_REASON: TextKind.ValueType  # 3
 """Why the ticket is withdrawn or closed."""
 Global___TextKind: _TypeAlias = TextKind  # noqa: Y015
 
+class _TimeGrouping:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TimeGroupingEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TimeGrouping.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TIME_GROUPING_UNSPECIFIED: _TimeGrouping.ValueType  # 0
+    TIME_GROUPING_ORGANIZATION: _TimeGrouping.ValueType  # 1
+    TIME_GROUPING_AUTHOR: _TimeGrouping.ValueType  # 2
+    TIME_GROUPING_MONTH: _TimeGrouping.ValueType  # 3
+    """Calendar months of the work date."""
+    TIME_GROUPING_TICKET: _TimeGrouping.ValueType  # 4
+
+class TimeGrouping(_TimeGrouping, metaclass=_TimeGroupingEnumTypeWrapper):
+    """What SummarizeTime sums the time by."""
+
+TIME_GROUPING_UNSPECIFIED: TimeGrouping.ValueType  # 0
+TIME_GROUPING_ORGANIZATION: TimeGrouping.ValueType  # 1
+TIME_GROUPING_AUTHOR: TimeGrouping.ValueType  # 2
+TIME_GROUPING_MONTH: TimeGrouping.ValueType  # 3
+"""Calendar months of the work date."""
+TIME_GROUPING_TICKET: TimeGrouping.ValueType  # 4
+Global___TimeGrouping: _TypeAlias = TimeGrouping  # noqa: Y015
+
 @_typing.final
 class Contact(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -220,6 +244,7 @@ class Ticket(_message.Message):
     ORGANIZATION_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
     ALLOWED_ACTIONS_FIELD_NUMBER: _builtins.int
     SLA_FIELD_NUMBER: _builtins.int
+    TIME_SPENT_MINUTES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """`tickets/{number}`."""
     number: _builtins.int
@@ -248,6 +273,10 @@ class Ticket(_message.Message):
     """The open question while in needs_info; the summary in awaiting_acceptance."""
     site_url: _builtins.str
     organization_display_name: _builtins.str
+    time_spent_minutes: _builtins.int
+    """The time logged on the ticket (TimeEntry), in minutes. Staff always see it;
+    a client only where their organization shows it, else 0.
+    """
     @_builtins.property
     def contact(self) -> Global___Contact: ...
     @_builtins.property
@@ -291,10 +320,11 @@ class Ticket(_message.Message):
         organization_display_name: _builtins.str = ...,
         allowed_actions: _abc.Iterable[Global___AllowedAction] | None = ...,
         sla: Global___Sla | None = ...,
+        time_spent_minutes: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "create_time", b"create_time", "sla", b"sla", "update_time", b"update_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed_actions", b"allowed_actions", "assignee", b"assignee", "contact", b"contact", "create_time", b"create_time", "creator", b"creator", "description", b"description", "desired_date", b"desired_date", "estimate_hours", b"estimate_hours", "etag", b"etag", "has_remarks", b"has_remarks", "name", b"name", "number", b"number", "organization", b"organization", "organization_display_name", b"organization_display_name", "planned_date", b"planned_date", "priority", b"priority", "rating", b"rating", "site", b"site", "site_url", b"site_url", "sla", b"sla", "status", b"status", "status_note", b"status_note", "title", b"title", "update_time", b"update_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed_actions", b"allowed_actions", "assignee", b"assignee", "contact", b"contact", "create_time", b"create_time", "creator", b"creator", "description", b"description", "desired_date", b"desired_date", "estimate_hours", b"estimate_hours", "etag", b"etag", "has_remarks", b"has_remarks", "name", b"name", "number", b"number", "organization", b"organization", "organization_display_name", b"organization_display_name", "planned_date", b"planned_date", "priority", b"priority", "rating", b"rating", "site", b"site", "site_url", b"site_url", "sla", b"sla", "status", b"status", "status_note", b"status_note", "time_spent_minutes", b"time_spent_minutes", "title", b"title", "update_time", b"update_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1839,3 +1869,325 @@ class ListInboundEmailsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListInboundEmailsResponse: _TypeAlias = ListInboundEmailsResponse  # noqa: Y015
+
+@_typing.final
+class TimeEntry(_message.Message):
+    """Work done on a ticket by one person on one day."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    AUTHOR_FIELD_NUMBER: _builtins.int
+    AUTHOR_DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    MINUTES_FIELD_NUMBER: _builtins.int
+    WORK_DATE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    ORGANIZATION_FIELD_NUMBER: _builtins.int
+    CREATE_TIME_FIELD_NUMBER: _builtins.int
+    UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """`tickets/{number}/timeEntries/{entry}`."""
+    author: _builtins.str
+    """`users/{user}` who did the work (the caller who logged it)."""
+    author_display_name: _builtins.str
+    minutes: _builtins.int
+    """1 to 1440."""
+    work_date: _builtins.str
+    """ISO 8601 date (YYYY-MM-DD) the work was done, in the studio's time zone; not in
+    the future. Empty on create: today.
+    """
+    note: _builtins.str
+    """What was done; up to 2,000 characters."""
+    organization: _builtins.str
+    """`organizations/{organization}` of the ticket."""
+    @_builtins.property
+    def create_time(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def update_time(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        author: _builtins.str = ...,
+        author_display_name: _builtins.str = ...,
+        minutes: _builtins.int = ...,
+        work_date: _builtins.str = ...,
+        note: _builtins.str = ...,
+        organization: _builtins.str = ...,
+        create_time: _timestamp_pb2.Timestamp | None = ...,
+        update_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time", "update_time", b"update_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author", b"author", "author_display_name", b"author_display_name", "create_time", b"create_time", "minutes", b"minutes", "name", b"name", "note", b"note", "organization", b"organization", "update_time", b"update_time", "work_date", b"work_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TimeEntry: _TypeAlias = TimeEntry  # noqa: Y015
+
+@_typing.final
+class CreateTimeEntryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARENT_FIELD_NUMBER: _builtins.int
+    TIME_ENTRY_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    parent: _builtins.str
+    """`tickets/{number}`."""
+    request_id: _builtins.str
+    @_builtins.property
+    def time_entry(self) -> Global___TimeEntry: ...
+    def __init__(
+        self,
+        *,
+        parent: _builtins.str = ...,
+        time_entry: Global___TimeEntry | None = ...,
+        request_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["time_entry", b"time_entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["parent", b"parent", "request_id", b"request_id", "time_entry", b"time_entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateTimeEntryRequest: _TypeAlias = CreateTimeEntryRequest  # noqa: Y015
+
+@_typing.final
+class ListTimeEntriesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARENT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    ORGANIZATION_FIELD_NUMBER: _builtins.int
+    AUTHOR_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    parent: _builtins.str
+    """`tickets/{number}`, or `tickets/-` for every ticket."""
+    page_size: _builtins.int
+    page_token: _builtins.str
+    organization: _builtins.str
+    """Filters, all optional: `organizations/{organization}`, `users/{user}`, and
+    the period's first and last day (YYYY-MM-DD, inclusive).
+    """
+    author: _builtins.str
+    start_date: _builtins.str
+    end_date: _builtins.str
+    def __init__(
+        self,
+        *,
+        parent: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        organization: _builtins.str = ...,
+        author: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author", b"author", "end_date", b"end_date", "organization", b"organization", "page_size", b"page_size", "page_token", b"page_token", "parent", b"parent", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTimeEntriesRequest: _TypeAlias = ListTimeEntriesRequest  # noqa: Y015
+
+@_typing.final
+class ListTimeEntriesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TIME_ENTRIES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    TOTAL_MINUTES_FIELD_NUMBER: _builtins.int
+    TOTAL_SIZE_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    total_minutes: _builtins.int
+    """The minutes of every entry that matches, on all pages."""
+    total_size: _builtins.int
+    @_builtins.property
+    def time_entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___TimeEntry]:
+        """Newest work date first."""
+
+    def __init__(
+        self,
+        *,
+        time_entries: _abc.Iterable[Global___TimeEntry] | None = ...,
+        next_page_token: _builtins.str = ...,
+        total_minutes: _builtins.int = ...,
+        total_size: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "time_entries", b"time_entries", "total_minutes", b"total_minutes", "total_size", b"total_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTimeEntriesResponse: _TypeAlias = ListTimeEntriesResponse  # noqa: Y015
+
+@_typing.final
+class UpdateTimeEntryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TIME_ENTRY_FIELD_NUMBER: _builtins.int
+    UPDATE_MASK_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def time_entry(self) -> Global___TimeEntry: ...
+    @_builtins.property
+    def update_mask(self) -> _field_mask_pb2.FieldMask:
+        """minutes, work_date, note."""
+
+    def __init__(
+        self,
+        *,
+        time_entry: Global___TimeEntry | None = ...,
+        update_mask: _field_mask_pb2.FieldMask | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["time_entry", b"time_entry", "update_mask", b"update_mask"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["time_entry", b"time_entry", "update_mask", b"update_mask"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateTimeEntryRequest: _TypeAlias = UpdateTimeEntryRequest  # noqa: Y015
+
+@_typing.final
+class DeleteTimeEntryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteTimeEntryRequest: _TypeAlias = DeleteTimeEntryRequest  # noqa: Y015
+
+@_typing.final
+class DeleteTimeEntryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteTimeEntryResponse: _TypeAlias = DeleteTimeEntryResponse  # noqa: Y015
+
+@_typing.final
+class SummarizeTimeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GROUP_BY_FIELD_NUMBER: _builtins.int
+    ORGANIZATION_FIELD_NUMBER: _builtins.int
+    AUTHOR_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    group_by: Global___TimeGrouping.ValueType
+    organization: _builtins.str
+    """Filters, all optional (a client's organization is always their own)."""
+    author: _builtins.str
+    start_date: _builtins.str
+    """The period's first and last work day, inclusive (YYYY-MM-DD)."""
+    end_date: _builtins.str
+    def __init__(
+        self,
+        *,
+        group_by: Global___TimeGrouping.ValueType = ...,
+        organization: _builtins.str = ...,
+        author: _builtins.str = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author", b"author", "end_date", b"end_date", "group_by", b"group_by", "organization", b"organization", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SummarizeTimeRequest: _TypeAlias = SummarizeTimeRequest  # noqa: Y015
+
+@_typing.final
+class TimeSummaryRow(_message.Message):
+    """One group: the time logged and the estimates of the tickets it was logged on (a
+    ticket counts in every group that logged time on it).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEY_FIELD_NUMBER: _builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    MINUTES_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    TICKETS_FIELD_NUMBER: _builtins.int
+    ESTIMATE_HOURS_FIELD_NUMBER: _builtins.int
+    ORGANIZATION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    key: _builtins.str
+    """The group's key, by `group_by`: `organizations/{id}`, `users/{id}`, a month
+    (YYYY-MM) or `tickets/{number}`.
+    """
+    display_name: _builtins.str
+    """The author's name; the ticket's title. Organizations are named by auth."""
+    minutes: _builtins.int
+    entries: _builtins.int
+    tickets: _builtins.int
+    estimate_hours: _builtins.float
+    organization: _builtins.str
+    """By ticket: its organization and status."""
+    status: Global___Status.ValueType
+    def __init__(
+        self,
+        *,
+        key: _builtins.str = ...,
+        display_name: _builtins.str = ...,
+        minutes: _builtins.int = ...,
+        entries: _builtins.int = ...,
+        tickets: _builtins.int = ...,
+        estimate_hours: _builtins.float = ...,
+        organization: _builtins.str = ...,
+        status: Global___Status.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_name", b"display_name", "entries", b"entries", "estimate_hours", b"estimate_hours", "key", b"key", "minutes", b"minutes", "organization", b"organization", "status", b"status", "tickets", b"tickets"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TimeSummaryRow: _TypeAlias = TimeSummaryRow  # noqa: Y015
+
+@_typing.final
+class SummarizeTimeResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROWS_FIELD_NUMBER: _builtins.int
+    TOTAL_MINUTES_FIELD_NUMBER: _builtins.int
+    total_minutes: _builtins.int
+    @_builtins.property
+    def rows(self) -> _containers.RepeatedCompositeFieldContainer[Global___TimeSummaryRow]:
+        """By organization, author or ticket: most time first; by month: oldest first."""
+
+    def __init__(
+        self,
+        *,
+        rows: _abc.Iterable[Global___TimeSummaryRow] | None = ...,
+        total_minutes: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["rows", b"rows", "total_minutes", b"total_minutes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SummarizeTimeResponse: _TypeAlias = SummarizeTimeResponse  # noqa: Y015

@@ -162,6 +162,31 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.FromString,
                 _registered_method=True)
+        self.CreateTimeEntry = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/CreateTimeEntry',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.CreateTimeEntryRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.FromString,
+                _registered_method=True)
+        self.ListTimeEntries = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/ListTimeEntries',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesResponse.FromString,
+                _registered_method=True)
+        self.UpdateTimeEntry = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/UpdateTimeEntry',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTimeEntryRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.FromString,
+                _registered_method=True)
+        self.DeleteTimeEntry = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/DeleteTimeEntry',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryResponse.FromString,
+                _registered_method=True)
+        self.SummarizeTime = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/SummarizeTime',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -335,6 +360,44 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateTimeEntry(self, request, context):
+        """Time tracking (staff): the work logged on a ticket, for its estimate and for
+        billing. Developers log, change and delete their own entries; managers anyone's.
+        Clients see no entries, only `Ticket.time_spent_minutes`, where their
+        organization shows it (auth's `Organization.client_sees_time_spent`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTimeEntries(self, request, context):
+        """`parent` is one ticket, or `tickets/-` for every ticket (with the filters).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTimeEntry(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTimeEntry(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SummarizeTime(self, request, context):
+        """The time logged, summed by organization, author, month or ticket, beside the
+        estimates of the tickets it was logged on. Staff: every organization. A client:
+        their own organization by month or ticket, where it shows the time spent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -457,6 +520,31 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.ListInboundEmails,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.SerializeToString,
+            ),
+            'CreateTimeEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTimeEntry,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.CreateTimeEntryRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.SerializeToString,
+            ),
+            'ListTimeEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTimeEntries,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesResponse.SerializeToString,
+            ),
+            'UpdateTimeEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTimeEntry,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTimeEntryRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.SerializeToString,
+            ),
+            'DeleteTimeEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTimeEntry,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryResponse.SerializeToString,
+            ),
+            'SummarizeTime': grpc.unary_unary_rpc_method_handler(
+                    servicer.SummarizeTime,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1115,6 +1203,141 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/ListInboundEmails',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListInboundEmailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTimeEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/CreateTimeEntry',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.CreateTimeEntryRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTimeEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/ListTimeEntries',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ListTimeEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTimeEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/UpdateTimeEntry',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTimeEntryRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.TimeEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTimeEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/DeleteTimeEntry',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTimeEntryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SummarizeTime(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/SummarizeTime',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.FromString,
             options,
             channel_credentials,
             insecure,

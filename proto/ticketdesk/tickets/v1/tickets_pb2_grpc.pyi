@@ -85,6 +85,21 @@ class TicketServiceStub:
     """The e-mail channel (managers): received messages that were ignored (loops) or
     rejected, with the reason, newest first.
     """
+    CreateTimeEntry: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.CreateTimeEntryRequest, _tickets_pb2.TimeEntry]
+    """Time tracking (staff): the work logged on a ticket, for its estimate and for
+    billing. Developers log, change and delete their own entries; managers anyone's.
+    Clients see no entries, only `Ticket.time_spent_minutes`, where their
+    organization shows it (auth's `Organization.client_sees_time_spent`).
+    """
+    ListTimeEntries: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.ListTimeEntriesRequest, _tickets_pb2.ListTimeEntriesResponse]
+    """`parent` is one ticket, or `tickets/-` for every ticket (with the filters)."""
+    UpdateTimeEntry: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.UpdateTimeEntryRequest, _tickets_pb2.TimeEntry]
+    DeleteTimeEntry: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.DeleteTimeEntryRequest, _tickets_pb2.DeleteTimeEntryResponse]
+    SummarizeTime: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.SummarizeTimeRequest, _tickets_pb2.SummarizeTimeResponse]
+    """The time logged, summed by organization, author, month or ticket, beside the
+    estimates of the tickets it was logged on. Staff: every organization. A client:
+    their own organization by month or ticket, where it shows the time spent.
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -142,6 +157,21 @@ class TicketServiceAsyncStub(TicketServiceStub):
     ListInboundEmails: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListInboundEmailsRequest, _tickets_pb2.ListInboundEmailsResponse]  # type: ignore[assignment]
     """The e-mail channel (managers): received messages that were ignored (loops) or
     rejected, with the reason, newest first.
+    """
+    CreateTimeEntry: _aio.UnaryUnaryMultiCallable[_tickets_pb2.CreateTimeEntryRequest, _tickets_pb2.TimeEntry]  # type: ignore[assignment]
+    """Time tracking (staff): the work logged on a ticket, for its estimate and for
+    billing. Developers log, change and delete their own entries; managers anyone's.
+    Clients see no entries, only `Ticket.time_spent_minutes`, where their
+    organization shows it (auth's `Organization.client_sees_time_spent`).
+    """
+    ListTimeEntries: _aio.UnaryUnaryMultiCallable[_tickets_pb2.ListTimeEntriesRequest, _tickets_pb2.ListTimeEntriesResponse]  # type: ignore[assignment]
+    """`parent` is one ticket, or `tickets/-` for every ticket (with the filters)."""
+    UpdateTimeEntry: _aio.UnaryUnaryMultiCallable[_tickets_pb2.UpdateTimeEntryRequest, _tickets_pb2.TimeEntry]  # type: ignore[assignment]
+    DeleteTimeEntry: _aio.UnaryUnaryMultiCallable[_tickets_pb2.DeleteTimeEntryRequest, _tickets_pb2.DeleteTimeEntryResponse]  # type: ignore[assignment]
+    SummarizeTime: _aio.UnaryUnaryMultiCallable[_tickets_pb2.SummarizeTimeRequest, _tickets_pb2.SummarizeTimeResponse]  # type: ignore[assignment]
+    """The time logged, summed by organization, author, month or ticket, beside the
+    estimates of the tickets it was logged on. Staff: every organization. A client:
+    their own organization by month or ticket, where it shows the time spent.
     """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -341,6 +371,51 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_tickets_pb2.ListInboundEmailsResponse, _abc.Awaitable[_tickets_pb2.ListInboundEmailsResponse]]:
         """The e-mail channel (managers): received messages that were ignored (loops) or
         rejected, with the reason, newest first.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateTimeEntry(
+        self,
+        request: _tickets_pb2.CreateTimeEntryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.TimeEntry, _abc.Awaitable[_tickets_pb2.TimeEntry]]:
+        """Time tracking (staff): the work logged on a ticket, for its estimate and for
+        billing. Developers log, change and delete their own entries; managers anyone's.
+        Clients see no entries, only `Ticket.time_spent_minutes`, where their
+        organization shows it (auth's `Organization.client_sees_time_spent`).
+        """
+
+    @_abc_1.abstractmethod
+    def ListTimeEntries(
+        self,
+        request: _tickets_pb2.ListTimeEntriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ListTimeEntriesResponse, _abc.Awaitable[_tickets_pb2.ListTimeEntriesResponse]]:
+        """`parent` is one ticket, or `tickets/-` for every ticket (with the filters)."""
+
+    @_abc_1.abstractmethod
+    def UpdateTimeEntry(
+        self,
+        request: _tickets_pb2.UpdateTimeEntryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.TimeEntry, _abc.Awaitable[_tickets_pb2.TimeEntry]]: ...
+
+    @_abc_1.abstractmethod
+    def DeleteTimeEntry(
+        self,
+        request: _tickets_pb2.DeleteTimeEntryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.DeleteTimeEntryResponse, _abc.Awaitable[_tickets_pb2.DeleteTimeEntryResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SummarizeTime(
+        self,
+        request: _tickets_pb2.SummarizeTimeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.SummarizeTimeResponse, _abc.Awaitable[_tickets_pb2.SummarizeTimeResponse]]:
+        """The time logged, summed by organization, author, month or ticket, beside the
+        estimates of the tickets it was logged on. Staff: every organization. A client:
+        their own organization by month or ticket, where it shows the time spent.
         """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
