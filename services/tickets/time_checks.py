@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from services.common.server.errors import bad_field
 from services.tickets import validation as check
+from services.tickets.store.time_entries import NewTimeEntry, TimeFilter
 from ticketdesk.errors.v1 import errors_pb2 as reasons
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
@@ -16,23 +16,6 @@ MAX_NOTE = 2_000
 ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 UPDATABLE = ("minutes", "work_date", "note")
 EVERY_TICKET = "tickets/-"
-
-
-@dataclass(frozen=True)
-class NewTimeEntry:
-    minutes: int
-    work_date: date | None  # None: today
-    note: str
-    request_id: str | None
-
-
-@dataclass(frozen=True)
-class TimeFilter:
-    number: int | None  # None: every ticket
-    organization: str = ""
-    author: str = ""
-    start: date | None = None
-    end: date | None = None
 
 
 def entry_name(name: str, field: str = "name") -> tuple[int, str]:

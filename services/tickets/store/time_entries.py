@@ -7,6 +7,7 @@ the difference: no lock on the ticket, and the workflow's records never touch th
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, String, cast, func, select, update
@@ -18,11 +19,27 @@ from services.tickets import models
 from services.tickets.store.once import insert_once
 from services.tickets.store.pages import page_of
 from services.tickets.store.tickets import now
-from services.tickets.time_checks import NewTimeEntry, TimeFilter
 from ticketdesk.errors.v1 import errors_pb2 as reasons
 
 Entry = models.TimeEntry
 MAX_GROUPS = 1000  # a summary's rows: by ticket, the 1,000 with the most time
+
+
+@dataclass(frozen=True)
+class NewTimeEntry:
+    minutes: int
+    work_date: date | None  # None: today
+    note: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class TimeFilter:
+    number: int | None  # None: every ticket
+    organization: str = ""
+    author: str = ""
+    start: date | None = None
+    end: date | None = None
 
 
 async def add_entry(session: AsyncSession, principal: Principal, ticket: models.Ticket,

@@ -18,7 +18,7 @@ from services.tickets import models
 from services.tickets.gateways.directory import Directory
 from services.tickets.store import time_entries as store
 from services.tickets.store.tickets import visible_ticket
-from services.tickets.time_checks import NewTimeEntry, TimeFilter
+from services.tickets.store.time_entries import NewTimeEntry, TimeFilter
 from services.tickets.usecases.studio import Studio
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
