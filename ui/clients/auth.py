@@ -112,7 +112,8 @@ class AuthClient(Client):
         return created
 
     async def update_organization(self, name: str, **changes) -> auth_pb2.Organization:
-        """Changes only the given fields: display_name, active, auto_accept_business_days."""
+        """Changes only the given fields: display_name, active, auto_accept_business_days,
+        client_sees_time_spent."""
         request = auth_pb2.UpdateOrganizationRequest(
             organization=auth_pb2.Organization(name=name, **changes), update_mask=mask(*changes))
         return await self.call(self.stubs.auth.UpdateOrganization, request)

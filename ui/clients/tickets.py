@@ -1,5 +1,6 @@
 """The tickets service as one account sees it: tickets, their comments and history, the
-organizations' sites, the studio's settings and the person's notifications."""
+time logged on them, the organizations' sites, the studio's settings and the person's
+notifications."""
 
 from __future__ import annotations
 
@@ -12,10 +13,19 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from .base import WORKFLOW_TIMEOUT, Client, mask, new_request_id, traced
 
 LIST_PAGE_SIZE = 50  # a page of a ticket list as people page through it
+TIME_PAGE_SIZE = 100  # ListTimeEntries' largest page
 ALL_ORGANIZATIONS = 'organizations/-'
 STUDIO_SETTINGS = 'studioSettings'
 # The studio's time zone changes seldom; every page shows moments in it.
 ZONE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class TimeLog:
+    """The time logged on a ticket: its entries, newest work date first, and their total."""
+
+    entries: list[pb.TimeEntry]
+    total_minutes: int
 
 
 @dataclass
@@ -102,6 +112,37 @@ class TicketsClient(Client):
     async def history(self, ticket: str) -> list[pb.HistoryEntry]:
         return await self.all_pages(self.stubs.tickets.ListTicketHistory,
                                     pb.ListTicketHistoryRequest(parent=ticket), 'entries')
+
+    # --- time tracking (staff) ----------------------------------------------------------
+
+    async def time_log(self, ticket: str) -> TimeLog:
+        """Every entry logged on `ticket` (`tickets/42`) and the total of their minutes."""
+        request = pb.ListTimeEntriesRequest(parent=ticket, page_size=TIME_PAGE_SIZE)
+        entries: list[pb.TimeEntry] = []
+        while True:
+            answer = await self.call(self.stubs.tickets.ListTimeEntries, request)
+            entries.extend(answer.time_entries)
+            if not answer.next_page_token:
+                return TimeLog(entries, int(answer.total_minutes))
+            request.page_token = answer.next_page_token
+
+    @traced('log_time')
+    async def log_time(self, ticket: str, minutes: int, work_date: str, note: str,
+                       request_id: str) -> pb.TimeEntry:
+        """Logs the caller's work on `ticket`; `work_date` YYYY-MM-DD, '' for today."""
+        request = pb.CreateTimeEntryRequest(
+            parent=ticket, request_id=request_id,
+            time_entry=pb.TimeEntry(minutes=minutes, work_date=work_date, note=note.strip()))
+        return await self.call(self.stubs.tickets.CreateTimeEntry, request)
+
+    async def update_time_entry(self, name: str, **changes) -> pb.TimeEntry:
+        """Changes only the given fields: minutes, work_date, note."""
+        request = pb.UpdateTimeEntryRequest(time_entry=pb.TimeEntry(name=name, **changes),
+                                            update_mask=mask(*changes))
+        return await self.call(self.stubs.tickets.UpdateTimeEntry, request)
+
+    async def delete_time_entry(self, name: str) -> None:
+        await self.call(self.stubs.tickets.DeleteTimeEntry, pb.DeleteTimeEntryRequest(name=name))
 
     # --- sites --------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The ticket card's details (steps 4–5 of the instruction): number, status and title, the
 actions the workflow allows now, the studio's question or work summary, the fields, the
-description and the ticket's own files.
+description and the ticket's own files; for a client, the time the studio spent on it
+where their organization shows it.
 
 `card` is the page's open card: its `ticket`, `session`, `organization` (a display name,
 for staff), `remarks_pending`, `files_of(comment)` and what ui/components/ticket_actions.py
@@ -15,7 +16,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 from .. import labels
 from ..i18n import _, pgettext
-from . import ticket_actions
+from . import ticket_actions, time_log
 from .attachments import attachment_list
 from .site_request import site_request
 from .widgets import caption, field_row, site_link, status_badge, user_text
@@ -40,6 +41,8 @@ def details(card) -> None:
         ticket_actions.action_bar(card, ticket)
         _note(ticket)
         _fields(ticket, card.organization, card.session.zone)
+        if card.session.account.is_client and ticket.time_spent_minutes > 0:
+            time_log.spent_line(ticket.time_spent_minutes)  # where the organization shows it
         ui.separator()
         caption(_('Описание'))
         user_text(ticket.description).mark('description')

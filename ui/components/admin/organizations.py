@@ -1,15 +1,20 @@
 """A client organization as the manager edits it: its name and its auto-acceptance period,
-in one dialog for a new organization and for an existing one."""
+in one dialog for a new organization and for an existing one; whether its clients see the
+time the studio spent on their tickets, saved as soon as it is ticked."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from nicegui import ui
 
 from ticketdesk.auth.v1 import auth_pb2
 
 from ...clients.base import new_request_id
+from ...clients.errors import ApiError
 from ...i18n import _
 from ...session import Session
+from ..alerts import show_error
 from ..dialogs import answer
 from .forms import Form, buttons, save_form
 
@@ -74,3 +79,42 @@ def check_auto_accept(form: Form, value) -> int | None:
                      _('целое число от 0 (выключено) до {count}').format(count=MAX_AUTO_ACCEPT))
         return None
     return int(value)
+
+
+class TimeVisibility:
+    """«Клиенты видят затраченное время»: the checkbox saves the organization's setting at
+    once (UpdateOrganization); a refused save puts the box back and says why. `on_saved`
+    gets the organization as saved."""
+
+    def __init__(self, session: Session, organization: auth_pb2.Organization,
+                 on_saved: Callable[[auth_pb2.Organization], None]):
+        self.session = session
+        self.organization = organization
+        self.on_saved = on_saved
+
+    def build(self) -> None:
+        with ui.column().classes('gap-0'):
+            self.box = ui.checkbox(_('Клиенты видят затраченное время'),
+                                   value=self.organization.client_sees_time_spent,
+                                   on_change=lambda e: self.save(bool(e.value))) \
+                .props('dense').mark('client-sees-time')
+            ui.label(_('В карточке тикета клиенты организации увидят, сколько времени '
+                       'студия на него затратила.')).classes('text-xs text-grey-7 ml-7')
+
+    async def save(self, value: bool) -> None:
+        if value == self.organization.client_sees_time_spent:
+            return  # put back after a refusal, or nothing changed
+        self.box.disable()
+        try:
+            saved = await self.session.auth.update_organization(
+                self.organization.name, client_sees_time_spent=value)
+        except ApiError as error:
+            show_error(error)
+            self.box.set_value(self.organization.client_sees_time_spent)
+            return
+        finally:
+            self.box.enable()
+        self.organization = saved
+        self.on_saved(saved)
+        ui.notify(_('Клиенты видят затраченное время') if saved.client_sees_time_spent
+                  else _('Клиенты не видят затраченное время'), type='positive')

@@ -1,5 +1,6 @@
-"""The manager's administration: one client organization — its name, auto-acceptance and
-access, its sites and its contact persons' accounts."""
+"""The manager's administration: one client organization — its name, auto-acceptance,
+access and whether its clients see the time spent, its sites and its contact persons'
+accounts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ... import labels, routes
 from ...clients.errors import ApiError
 from ...components.admin.accounts import Accounts
 from ...components.admin.common import admin_frame, business_days, refused
-from ...components.admin.organizations import organization_dialog
+from ...components.admin.organizations import TimeVisibility, organization_dialog
 from ...components.admin.sites import Sites
 from ...components.alerts import show_error
 from ...components.dialogs import confirm
@@ -89,6 +90,8 @@ class OrganizationView:
                 with ui.row().classes('gap-8 mt-2'):
                     field_row(_('Автоприёмка'), business_days(o.auto_accept_business_days))
                     field_row(_('Создана'), labels.moment_day(o.create_time, self.session.zone))
+                with ui.element('div').classes('mt-2'):
+                    TimeVisibility(self.session, o, self._adopt).build()
             ui.space()
             ui.button(_('Изменить'), icon='edit', on_click=self.edit) \
                 .props('outline no-caps').mark('edit-organization')
@@ -99,6 +102,9 @@ class OrganizationView:
             else:
                 ui.button(_('Включить'), icon='check_circle', on_click=self.activate) \
                     .props('unelevated no-caps').mark('activate-organization')
+
+    def _adopt(self, saved: auth_pb2.Organization) -> None:
+        self.organization = saved
 
     async def edit(self) -> None:
         saved = await organization_dialog(self.session, self.organization)

@@ -17,7 +17,7 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from ... import labels, routes
 from ...clients.errors import ApiError
 from ...clients.tickets import ticket_name
-from ...components import comments, history, staff_panel, ticket_details
+from ...components import comments, history, staff_panel, ticket_details, time_log
 from ...components.alerts import show_error
 from ...components.frame import frame
 from ...components.uploads import show_failures
@@ -168,9 +168,12 @@ class TicketCard:
                     comments.CommentBox(self).build()
                 with ui.element('div').classes('w-full'):
                     self.thread()
-            if not self.session.account.is_client:  # assignee, priority, estimate, planned date
-                with ui.element('div').classes('w-full min-w-0 lg:col-start-1'):
+            if not self.session.account.is_client:  # assignee, priority, estimate, planned
+                # date; the time logged against the estimate (one cell: the rows stay three)
+                with ui.element('div').classes('w-full min-w-0 lg:col-start-1 flex flex-col '
+                                               'gap-4'):
                     self.staff = staff_panel.attach(self)
+                    time_log.attach(self)
             with ui.element('div').classes('w-full min-w-0 lg:col-start-1'):
                 history.attach(self)
 
