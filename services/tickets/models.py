@@ -71,6 +71,19 @@ class Ticket(Base):
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     # The minutes of its time entries, kept with each entry's write (TimeEntry).
     time_spent_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Service figures for reports, kept by services/tickets/facts.py as the ticket moves:
+    # business seconds in the studio's court and in the client's, the first response
+    # (and the studio's seconds until it), the close, submissions and reworks.
+    status_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    studio_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    client_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_response_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
+    response_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    closed_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    submissions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reworks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # The list's queries (store.list_tickets): a client's organization, the staff queue by
     # status, assignee or site, each ordered by the update time (ties by number); the
@@ -85,6 +98,7 @@ class Ticket(Base):
         Index("ix_tickets_desired", "desired_date", "number"),
         Index("ix_tickets_assignee_updated", "assignee", "update_time"),
         Index("ix_tickets_site_updated", "site_id", "update_time"),
+        Index("ix_tickets_closed", "closed_time"),
     )
 
 

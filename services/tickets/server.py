@@ -28,6 +28,7 @@ from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.outbox import Outbox
 from services.tickets.usecases.reconcile import reconcile_in_background
 from services.tickets.usecases.records import Records
+from services.tickets.usecases.reports import Reports
 from services.tickets.usecases.sites import Sites
 from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.time_entries import TimeEntries
@@ -58,7 +59,7 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     webhooks = Webhooks(sessions, directory, WebhookRuns(
         temporal, settings.task_queue, settings.webhook_max_attempts,
         settings.webhook_max_backoff_seconds), events)
-    comments = Comments(sessions, lifecycle, attachments)
+    comments = Comments(sessions, lifecycle, attachments, studio)
     tickets = Tickets(sessions, lifecycle, directory, studio)
     mail_in = MailIn(sessions, tickets, comments, directory, attachments,
                      settings.mail_reply_secret.get_secret_value(), settings.support_address)
@@ -68,9 +69,10 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         comments=comments, sites=Sites(sessions, directory),
         studio=studio, notifications=Notifications(sessions),
         events=Events(sessions, events), webhooks=webhooks, mail_in=mail_in,
-        time_entries=TimeEntries(sessions, studio, directory)))
-    internal = TicketInternalService(Records(sessions, Outbox(sessions, events)), webhooks,
-                                     mail_in)
+        time_entries=TimeEntries(sessions, studio, directory),
+        reports=Reports(sessions, studio)))
+    records = Records(sessions, Outbox(sessions, events), studio)
+    internal = TicketInternalService(records, webhooks, mail_in)
 
     loop = asyncio.get_running_loop()
     repair = loop.create_task(reconcile_in_background(sessions, lifecycle))

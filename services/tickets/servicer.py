@@ -16,6 +16,8 @@ from services.tickets.usecases.mail_in import MailIn
 from services.tickets.usecases.notifications import Notifications
 from services.tickets.usecases.sites import Sites
 from services.tickets import time_checks
+from services.tickets.report_checks import report_query
+from services.tickets.usecases.reports import Reports
 from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.time_entries import TimeEntries
 from services.tickets.usecases.tickets import Shown, Tickets
@@ -40,6 +42,7 @@ class UseCases:
     webhooks: Webhooks
     mail_in: MailIn
     time_entries: TimeEntries
+    reports: Reports
 
 
 def page(request, *query: object, default_size: int = MAX_PAGE) -> Page:
@@ -267,3 +270,7 @@ class TicketService(tickets_pb2_grpc.TicketServiceServicer):
         rows, minutes = await self._cases.time_entries.summarize(caller(), where, group_by)
         return pb.SummarizeTimeResponse(rows=[convert.time_summary(r, group_by) for r in rows],
                                         total_minutes=minutes)
+
+    async def GetServiceReport(self, request: pb.GetServiceReportRequest,
+                               context) -> pb.ServiceReport:
+        return await self._cases.reports.service(caller(), report_query(request))

@@ -401,6 +401,10 @@ ROWS = [
                                            group_by=tickets.TIME_GROUPING_MONTH,
                                            organization=org_of),
         client="PD", staff="OK"),
+    # A client's report is their organization's whatever they name.
+    Row("tickets", "GetServiceReport", simple(
+        tickets.GetServiceReportRequest, start_date="2026-01-01", end_date="2026-12-31",
+        organization=org_of), client="OK", staff="OK"),
     # --- tickets, internal: the worker's (the service token's) only -----------------
     *INTERNAL_ROWS[:4],
     # --- files ----------------------------------------------------------------------

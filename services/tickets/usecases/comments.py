@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.common.server.errors import not_found, permission_denied
 from services.common.server.paging import Page
 from services.common.server.principal import Principal
-from services.tickets import convert, models
+from services.tickets import convert, facts, models
 from services.tickets.gateways.attachments import Attachments
 from services.tickets.gateways.lifecycle import Lifecycle, actor
 from services.tickets.store import comments as store
 from services.tickets.store.tickets import visible_ticket
+from services.tickets.usecases.studio import Studio
 from workflows.ticket.messages import CommentAdded
 from workflows.ticket.rules import Status
 
@@ -34,18 +35,24 @@ class CommentPage:
 
 class Comments:
     def __init__(self, sessions: async_sessionmaker, lifecycle: Lifecycle,
-                 attachments: Attachments):
+                 attachments: Attachments, studio: Studio):
         self._sessions, self._lifecycle, self._attachments = sessions, lifecycle, attachments
+        self._studio = studio
 
     async def add(self, principal: Principal, number: int,
                   new: NewComment) -> tuple[models.Comment, list[str]]:
         """The comment and its files (a retry's files may be uploaded by now)."""
         if new.internal and not principal.is_staff:
             raise permission_denied("clients cannot write internal notes")
+        answers = not new.internal and principal.role in facts.RESPONDERS
+        # Read before the transaction: on SQLite a second session would wait for this one.
+        calendar = await self._studio.calendar() if answers else None
         async with self._sessions() as session:
             ticket = await visible_ticket(session, principal, number)
             row, created = await store.add_comment(session, principal, ticket, new.body,
                                                    new.internal, new.request_id)
+            if created and calendar is not None:
+                facts.responded(ticket, row.create_time, calendar)
             await session.commit()
         name = convert.comment_name(row)
         # A retry signals again: the first call may have failed after the commit (Temporal

@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.server.principal import Principal, Role
-from services.tickets import models
+from services.tickets import facts, models
 from services.tickets.store import comments, notifications, outbox
 from services.tickets.store import tickets as store
 from services.tickets.usecases.outbox import Outbox
+from services.tickets.usecases.studio import Studio
 from services.tickets.usecases.tickets import Shown, shown
+from workflows.ticket.calendar import BusinessCalendar
 from workflows.ticket.rules import Action, Status
 
 # The text of these actions stays on the card while the ticket waits for the client.
@@ -39,8 +41,8 @@ class Transition:
 class Records:
     """Each record is written with its notices (the outbox) in one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker, notices: Outbox):
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker, notices: Outbox, studio: Studio):
+        self._sessions, self._studio = sessions, studio
         self.notices = notices
 
     async def transition(self, change: Transition,
@@ -48,11 +50,12 @@ class Records:
         """Idempotent: a retried record changes nothing the second time, yet it sets the
         ticket's fields again. The workflow's record is the truth, and one written in a
         workflow task that then failed is repeated after others (remarks) were written."""
+        calendar = await self._studio.calendar()
         async with self._sessions() as session:
             row = await store.ticket_for_update(session, change.number)
             first = not (change.request_id
                          and await store.already_applied(session, change.request_id))
-            await _apply(session, row, change, first)
+            await _apply(session, row, change, first, calendar)
             await outbox.add(session, notices or [])
             await session.commit()
             if notices:
@@ -90,7 +93,7 @@ class Records:
 
 
 async def _apply(session: AsyncSession, row: models.Ticket, change: Transition,
-                 first: bool) -> None:
+                 first: bool, calendar: BusinessCalendar) -> None:
     """The change's fields, each with a history entry where it differs; its text as a
     comment once (by its request id)."""
     moment, changes = store.now(), 0
@@ -103,6 +106,8 @@ async def _apply(session: AsyncSession, row: models.Ticket, change: Transition,
 
     if row.status != change.to_status.value:
         changed("status", row.status, change.to_status.value)
+        facts.follow_status(row, Status(row.status), change.to_status, moment, calendar,
+                            change.actor)
         row.status = change.to_status.value
         row.status_note = change.text if change.to_status in NOTE_STATUSES else ""
     if change.assignee and row.assignee != change.assignee:

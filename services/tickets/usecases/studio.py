@@ -16,7 +16,7 @@ from services.tickets import convert
 from services.tickets import validation as check
 from services.tickets.store import settings as store
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
-from workflows.ticket.calendar import DEFAULT_CALENDAR
+from workflows.ticket.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from workflows.ticket.policy import Policy
 
 NAME = store.NAME
@@ -77,6 +77,10 @@ class Studio:
         """Today in the studio's time zone (desired dates are not before it)."""
         data = await self._recent_settings()
         return datetime.now(ZoneInfo(data["calendar"]["timezone"])).date()
+
+    async def calendar(self) -> BusinessCalendar:
+        """The business calendar the workflows' timers follow (reports count in it)."""
+        return BusinessCalendar.from_dict((await self._recent_settings())["calendar"])
 
     async def policy(self, auto_accept_business_days: float) -> Policy:
         """What a new ticket's timers follow: the studio's settings with the

@@ -2191,3 +2191,163 @@ class SummarizeTimeResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SummarizeTimeResponse: _TypeAlias = SummarizeTimeResponse  # noqa: Y015
+
+@_typing.final
+class GetServiceReportRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    ORGANIZATION_FIELD_NUMBER: _builtins.int
+    SITE_FIELD_NUMBER: _builtins.int
+    ASSIGNEE_FIELD_NUMBER: _builtins.int
+    PRIORITY_FIELD_NUMBER: _builtins.int
+    start_date: _builtins.str
+    """The period's first and last day (YYYY-MM-DD, inclusive, in the studio's time zone);
+    both required, at most 400 days apart.
+    """
+    end_date: _builtins.str
+    organization: _builtins.str
+    """Filters, all optional: `organizations/{id}` (a client's is always their own),
+    `organizations/{id}/sites/{id}`, `users/{id}` (the assignee), a priority.
+    """
+    site: _builtins.str
+    assignee: _builtins.str
+    priority: Global___Priority.ValueType
+    def __init__(
+        self,
+        *,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        organization: _builtins.str = ...,
+        site: _builtins.str = ...,
+        assignee: _builtins.str = ...,
+        priority: Global___Priority.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assignee", b"assignee", "end_date", b"end_date", "organization", b"organization", "priority", b"priority", "site", b"site", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetServiceReportRequest: _TypeAlias = GetServiceReportRequest  # noqa: Y015
+
+@_typing.final
+class Durations(_message.Message):
+    """Business hours (the studio's calendar, while the ticket is in the studio's court: the
+    SLA clock's time) of the tickets counted.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNT_FIELD_NUMBER: _builtins.int
+    MEDIAN_HOURS_FIELD_NUMBER: _builtins.int
+    P90_HOURS_FIELD_NUMBER: _builtins.int
+    count: _builtins.int
+    median_hours: _builtins.float
+    p90_hours: _builtins.float
+    def __init__(
+        self,
+        *,
+        count: _builtins.int = ...,
+        median_hours: _builtins.float = ...,
+        p90_hours: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "median_hours", b"median_hours", "p90_hours", b"p90_hours"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Durations: _TypeAlias = Durations  # noqa: Y015
+
+@_typing.final
+class ServiceReport(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class Week(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        START_DATE_FIELD_NUMBER: _builtins.int
+        CREATED_FIELD_NUMBER: _builtins.int
+        CLOSED_FIELD_NUMBER: _builtins.int
+        OPEN_FIELD_NUMBER: _builtins.int
+        start_date: _builtins.str
+        """The week's Monday (YYYY-MM-DD; the first week starts on the period's first day)."""
+        created: _builtins.int
+        closed: _builtins.int
+        open: _builtins.int
+        """Open at the end of the week (created before it ended, not closed by then)."""
+        def __init__(
+            self,
+            *,
+            start_date: _builtins.str = ...,
+            created: _builtins.int = ...,
+            closed: _builtins.int = ...,
+            open: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["closed", b"closed", "created", b"created", "open", b"open", "start_date", b"start_date"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    WEEKS_FIELD_NUMBER: _builtins.int
+    FIRST_RESPONSE_FIELD_NUMBER: _builtins.int
+    RESOLUTION_FIELD_NUMBER: _builtins.int
+    CLOSED_FIELD_NUMBER: _builtins.int
+    DONE_FIELD_NUMBER: _builtins.int
+    SLA_BREACHED_FIELD_NUMBER: _builtins.int
+    STUDIO_HOURS_FIELD_NUMBER: _builtins.int
+    CLIENT_HOURS_FIELD_NUMBER: _builtins.int
+    RATINGS_FIELD_NUMBER: _builtins.int
+    SUBMITTED_FIELD_NUMBER: _builtins.int
+    REWORKED_FIELD_NUMBER: _builtins.int
+    closed: _builtins.int
+    """Closed in the period (done or cancelled), and done."""
+    done: _builtins.int
+    sla_breached: _builtins.int
+    """Of those closed: how many missed an SLA target."""
+    studio_hours: _builtins.float
+    """Of those closed: business hours in the studio's court and waiting for the client."""
+    client_hours: _builtins.float
+    submitted: _builtins.int
+    """Of the tickets done: submitted for acceptance, and sent back at least once (rework)."""
+    reworked: _builtins.int
+    @_builtins.property
+    def weeks(self) -> _containers.RepeatedCompositeFieldContainer[Global___ServiceReport.Week]: ...
+    @_builtins.property
+    def first_response(self) -> Global___Durations:
+        """Tickets first answered in the period (a staff action or public comment)."""
+
+    @_builtins.property
+    def resolution(self) -> Global___Durations:
+        """Tickets done (accepted) in the period."""
+
+    @_builtins.property
+    def ratings(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Acceptance ratings of the tickets done: how many got 1, 2, 3, 4 and 5."""
+
+    def __init__(
+        self,
+        *,
+        weeks: _abc.Iterable[Global___ServiceReport.Week] | None = ...,
+        first_response: Global___Durations | None = ...,
+        resolution: Global___Durations | None = ...,
+        closed: _builtins.int = ...,
+        done: _builtins.int = ...,
+        sla_breached: _builtins.int = ...,
+        studio_hours: _builtins.float = ...,
+        client_hours: _builtins.float = ...,
+        ratings: _abc.Iterable[_builtins.int] | None = ...,
+        submitted: _builtins.int = ...,
+        reworked: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["first_response", b"first_response", "resolution", b"resolution"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["client_hours", b"client_hours", "closed", b"closed", "done", b"done", "first_response", b"first_response", "ratings", b"ratings", "resolution", b"resolution", "reworked", b"reworked", "sla_breached", b"sla_breached", "studio_hours", b"studio_hours", "submitted", b"submitted", "weeks", b"weeks"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ServiceReport: _TypeAlias = ServiceReport  # noqa: Y015

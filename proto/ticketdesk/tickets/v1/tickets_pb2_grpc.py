@@ -187,6 +187,11 @@ class TicketServiceStub:
                 request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.SerializeToString,
                 response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.FromString,
                 _registered_method=True)
+        self.GetServiceReport = channel.unary_unary(
+                '/ticketdesk.tickets.v1.TicketService/GetServiceReport',
+                request_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetServiceReportRequest.SerializeToString,
+                response_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ServiceReport.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -398,6 +403,15 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetServiceReport(self, request, context):
+        """How well the studio served the tickets the filters select, week by week and over
+        the period. Staff: every figure. A client: their organization's tickets over time
+        and the times to first response and resolution (no SLA, waiting, ratings or rework).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -545,6 +559,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.SummarizeTime,
                     request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.FromString,
                     response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.SerializeToString,
+            ),
+            'GetServiceReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceReport,
+                    request_deserializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetServiceReportRequest.FromString,
+                    response_serializer=ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ServiceReport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1338,6 +1357,33 @@ class TicketService:
             '/ticketdesk.tickets.v1.TicketService/SummarizeTime',
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeRequest.SerializeToString,
             ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.SummarizeTimeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketdesk.tickets.v1.TicketService/GetServiceReport',
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.GetServiceReportRequest.SerializeToString,
+            ticketdesk_dot_tickets_dot_v1_dot_tickets__pb2.ServiceReport.FromString,
             options,
             channel_credentials,
             insecure,

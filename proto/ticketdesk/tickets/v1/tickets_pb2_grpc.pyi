@@ -100,6 +100,11 @@ class TicketServiceStub:
     estimates of the tickets it was logged on. Staff: every organization. A client:
     their own organization by month or ticket, where it shows the time spent.
     """
+    GetServiceReport: _grpc.UnaryUnaryMultiCallable[_tickets_pb2.GetServiceReportRequest, _tickets_pb2.ServiceReport]
+    """How well the studio served the tickets the filters select, week by week and over
+    the period. Staff: every figure. A client: their organization's tickets over time
+    and the times to first response and resolution (no SLA, waiting, ratings or rework).
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -172,6 +177,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     """The time logged, summed by organization, author, month or ticket, beside the
     estimates of the tickets it was logged on. Staff: every organization. A client:
     their own organization by month or ticket, where it shows the time spent.
+    """
+    GetServiceReport: _aio.UnaryUnaryMultiCallable[_tickets_pb2.GetServiceReportRequest, _tickets_pb2.ServiceReport]  # type: ignore[assignment]
+    """How well the studio served the tickets the filters select, week by week and over
+    the period. Staff: every figure. A client: their organization's tickets over time
+    and the times to first response and resolution (no SLA, waiting, ratings or rework).
     """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -416,6 +426,17 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         """The time logged, summed by organization, author, month or ticket, beside the
         estimates of the tickets it was logged on. Staff: every organization. A client:
         their own organization by month or ticket, where it shows the time spent.
+        """
+
+    @_abc_1.abstractmethod
+    def GetServiceReport(
+        self,
+        request: _tickets_pb2.GetServiceReportRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tickets_pb2.ServiceReport, _abc.Awaitable[_tickets_pb2.ServiceReport]]:
+        """How well the studio served the tickets the filters select, week by week and over
+        the period. Staff: every figure. A client: their organization's tickets over time
+        and the times to first response and resolution (no SLA, waiting, ratings or rework).
         """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
