@@ -11,9 +11,9 @@ from nicegui import app, helpers
 
 from services.common.platform.config import Settings
 
-from . import downloads, observability, security
+from . import downloads, observability, report_downloads, security
 from .clients import channels
-from .pages import admin, auth, tickets, workspace
+from .pages import admin, auth, reports, tickets, workspace
 
 
 def build(settings: Settings) -> None:
@@ -23,9 +23,10 @@ def build(settings: Settings) -> None:
     app.on_startup(channels.open_channels)
     app.on_shutdown(channels.close_channels)
     app.on_startup(freeze_heap)
-    for area in (auth, tickets, workspace, admin):
+    for area in (auth, tickets, workspace, reports, admin):
         area.register()
     downloads.register()  # GET /files/{id}, /files/{id}/preview
+    report_downloads.register(settings)  # GET /reports/export/…, /reports/statement.xlsx
     security.install(settings)
     observability.install()  # after (outside) the sign-in check: it counts its redirects
     helpers.expects_arguments = expects_arguments

@@ -24,6 +24,14 @@ NEW_TICKET = '/tickets/new'
 TICKET = '/tickets/{number}'
 QUEUE = '/queue'
 
+# --- the time reports (ui/pages/reports/, ui/report_downloads.py) --------------------------
+REPORTS = '/reports'  # its filters in the address: ?period=…&from=…&to=…&org=…&dev=…
+# A summary (organizations, developers, months, tickets) or the entries, as csv or xlsx,
+# with the page's filters in the query.
+REPORT_EXPORT = '/reports/export/{report}.{fmt}'
+# The monthly statement of one organization (?org=organizations/{id}&month=YYYY-MM).
+STATEMENT = '/reports/statement.xlsx'
+
 # --- the manager's administration ----------------------------------------------------------
 ADMIN = '/admin'  # the client organizations
 ORGANIZATION = '/admin/organizations/{org_id}'
@@ -69,6 +77,22 @@ def ticket(number: int | str) -> str:
 def queue(query: str = '') -> str:
     """The queue with its filters in the address (`status=queued&org=…`)."""
     return f'{QUEUE}?{query}' if query else QUEUE
+
+
+def reports(query: str = '') -> str:
+    """The reports page with its filters in the address (`period=year&org=…`)."""
+    return f'{REPORTS}?{query}' if query else REPORTS
+
+
+def report_export(report: str, fmt: str, query: str = '') -> str:
+    """`('months', 'csv', 'period=year')` -> `/reports/export/months.csv?period=year`."""
+    path = REPORT_EXPORT.format(report=report, fmt=fmt)
+    return f'{path}?{query}' if query else path
+
+
+def statement(organization: str, month: str) -> str:
+    """The monthly statement of `organizations/{id}` for `YYYY-MM`."""
+    return f'{STATEMENT}?{urlencode({"org": organization, "month": month})}'
 
 
 def organization(name: str) -> str:

@@ -39,7 +39,10 @@ ADMIN_TEXT = {
     '/admin/organizations/{org_id}': '<title>ООО Ромашка — TicketDesk',
 }
 PAGE_TEXT = {'/tickets/new': 'Название', '/queue': 'Тикеты всех организаций',
-             '/profile': 'Профиль', '/login': 'Войти'}
+             '/profile': 'Профиль', '/login': 'Войти', '/reports': '<title>Отчёты — TicketDesk'}
+# The reports' files as the access table walks them: the entries (staff's) and A's
+# statement of a month; a client is refused (403), staff get the file.
+REPORT_FILES = {'/reports/export/{report}.{fmt}', '/reports/statement.xlsx'}
 INJECTED = ('img[src="x"], [onerror], [onload], [onmouseover], [data-x], iframe, b#{tag}, '
             'a[href^="javascript:"], a#{tag}, img[src*="evil.example"]')
 # An injected <style> would hide the page (`body{display:none}`) or restyle it.
@@ -153,31 +156,43 @@ def expected(route: str, role: str) -> str:
                '/tickets/{foreign}': 'page' if staff else 'not-found'}
     if route in special:
         return special[route]
+    if route in REPORT_FILES:
+        return 'file' if staff else 'refused'
     if route in ADMIN_TEXT:
         return 'page' if role == 'manager' else 'no-access'
     return 'page'
 
 
 def concrete(route: str, scene: Scene) -> str:
+    if route == '/reports/statement.xlsx':
+        return f'{route}?org={scene.organization}&month=2020-01'
     return route.replace('{number}', str(scene.number(scene.own))) \
         .replace('{foreign}', str(scene.number(scene.foreign))) \
-        .replace('{org_id}', scene.organization.removeprefix('organizations/'))
+        .replace('{org_id}', scene.organization.removeprefix('organizations/')) \
+        .replace('{report}', 'entries').replace('{fmt}', 'xlsx')
 
 
 async def outcome(page: Page, base_url: str, path: str) -> tuple[str, str]:
-    """(what the HTTP answer is, its text): a redirect's target, or the page as sent."""
+    """(what the HTTP answer is, its text): a redirect's target, a refusal, a file, or the
+    page as sent."""
     answer = await page.request.get(base_url + path, max_redirects=0)
-    body = await answer.text()
+    body = '' if answer.headers.get('content-type', '').startswith('application/') \
+        else await answer.text()
     if answer.status in (302, 303, 307):
         return f'-> {urlsplit(answer.headers["location"]).path}', body
+    if answer.status == 403:  # a report's file that is not the person's
+        return 'refused', body
     assert answer.status == 200, (path, answer.status)
+    if not answer.headers['content-type'].startswith('text/html'):
+        return 'file', ''
     return ('no-access' if 'Нет доступа' in body else 'page'), body
 
 
 async def test_pages_by_role(people, base_url, scene):
     """Anonymous gets only the login page (every other route redirects to it), a client
     gets no staff or admin page and not B's ticket (it reads «Тикет не найден», as a missing
-    one), a developer no admin page, the manager every page."""
+    one) nor the studio's report files (403), a developer no admin page, the manager every
+    page."""
     routes = [r for r in PAGES if not r.startswith('/files/')] + ['/tickets/{foreign}']
     checked = 0
     for role in ROLES:

@@ -47,6 +47,11 @@ PAGES = {
     '/admin/integrations': 'manager',
     '/files/{file_id}': 'signed-in',  # a file the account may read (the files service says)
     '/files/{file_id}/preview': 'signed-in',
+    # The time reports: staff the studio's, a client their organization's where it is shown.
+    '/reports': 'signed-in',
+    # A summary or the entries as a file; a client: their months and tickets only (403).
+    '/reports/export/{report}.{fmt}': 'signed-in',
+    '/reports/statement.xlsx': 'staff',  # an organization's monthly statement
 }
 NICEGUI_PREFIXES = ('/_nicegui/', '/_nicegui_ws')
 

@@ -51,6 +51,8 @@ def _header(session: Session) -> Bell:
         ui.space()
         if not account.is_client:  # the developers' workspace (ui/pages/workspace/)
             _link_button(_('Очередь'), 'view_list', routes.QUEUE).mark('queue-link')
+        # The time reports (ui/pages/reports/): the studio's, or a client's own organization's.
+        _link_button(_('Отчёты'), 'insights', routes.REPORTS).mark('reports-link')
         if account.is_manager:  # the administration (ui/pages/admin/)
             _link_button(_('Администрирование'), 'admin_panel_settings', routes.ADMIN) \
                 .mark('admin-link')
@@ -73,4 +75,6 @@ def _link_button(text: str, icon: str, target: str, *, look: str = 'flat color=w
             ui.icon(icon).classes('max-sm:hidden' if words_on_phone else '')
             ui.label(text).classes('whitespace-nowrap' if words_on_phone else 'max-sm:hidden')
     button.props['aria-label'] = text
+    if not words_on_phone:  # an icon alone needs less room: the header fits a phone
+        button.classes('max-sm:px-2')
     return button
