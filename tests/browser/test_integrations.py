@@ -113,16 +113,7 @@ async def test_manager_keeps_a_webhook(base_url, new_page, backend, receiver, sc
     await dialog(manager).get_by_role('button', name='Удалить').click()
     await expect(manager.get_by_role('row').filter(has_text=name)).to_have_count(0,
                                                                                  timeout=TIMEOUT)
-    await withdraw(backend, ticket)
-
-
-async def withdraw(backend, ticket: pb.Ticket) -> None:
-    """The demo system is every browser test's: a ticket made here leaves the developers'
-    queue (its first page is the workspace test's), as a client withdraws it."""
-    await backend.tickets.TransitionTicket(pb.TransitionTicketRequest(
-        name=ticket.name, action=pb.ACTION_WITHDRAW, text='Проверка интеграций',
-        request_id=uuid.uuid4().hex), metadata=await backend.as_('romashka'),
-        timeout=CALL_TIMEOUT)
+    await backend.withdraw(ticket)
 
 
 async def test_refused_mail_is_listed_with_the_reason(base_url, new_page, backend, system,
@@ -181,4 +172,4 @@ async def test_a_ticket_from_email_asks_its_client_for_the_site(base_url, new_pa
     await expect(page.get_by_text('Сайт указан')).to_be_visible(timeout=TIMEOUT)
     await expect(request).to_have_count(0)
     await expect(page.get_by_text('shop.romashka.example.com')).to_be_visible()
-    await withdraw(backend, ticket)
+    await backend.withdraw(ticket)

@@ -13,6 +13,7 @@ import csv
 import io
 import random
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,7 +86,7 @@ async def show_time(backend: Backend, organization: str, value: bool) -> None:
 
 
 @pytest.fixture(scope='module')
-async def scene(backend: Backend) -> Scene:
+async def scene(backend: Backend) -> AsyncIterator[Scene]:
     """In a month of the past nobody else logs time in: Ромашка's ticket (estimate 6 h) has
     the developer's 1 h 30 min and the manager's 1 h, Васильев's (3 h) the developer's 45 min."""
     month = f'{random.randint(1995, 2015)}-{random.choice([3, 7]):02d}'
@@ -98,8 +99,10 @@ async def scene(backend: Backend) -> Scene:
     await log_time(backend, romashka, 'developer', 90, f'{month}-05', 'Поправил меню')
     await log_time(backend, romashka, 'manager', 60, f'{month}-12', 'Согласовал макет')
     await log_time(backend, vasiliev, 'developer', 45, f'{month}-20', '=1+1 проверка формы')
-    return Scene(month, romashka, vasiliev,
-                 {key: await organization_of(backend, key) for key in ('romashka', 'vasiliev')})
+    yield Scene(month, romashka, vasiliev,
+                {key: await organization_of(backend, key) for key in ('romashka', 'vasiliev')})
+    await backend.withdraw(romashka)
+    await backend.withdraw(vasiliev, client='vasiliev')
 
 
 async def chart(page: Page, report: str) -> dict:

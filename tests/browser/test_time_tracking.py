@@ -137,6 +137,7 @@ async def test_a_developer_logs_changes_and_deletes_time(base_url, new_page, bac
     await expect(managers.get_by_role('button')).to_have_count(0)
     own = entries(page).filter(has_text='Созвон с клиентом')
     await expect(own.get_by_role('button', name='Изменить запись')).to_be_visible()
+    await backend.withdraw(ticket)
 
 
 async def test_a_client_sees_the_time_spent_once_the_manager_shows_it(base_url, new_page,
@@ -189,6 +190,7 @@ async def test_a_client_sees_the_time_spent_once_the_manager_shows_it(base_url, 
         await reload_until_total(client, ticket, shown=False)
     finally:
         await show_time(False)
+    await backend.withdraw(ticket)
 
 
 async def test_time_tracking_in_english(base_url, new_page, backend):
@@ -210,3 +212,4 @@ async def test_time_tracking_in_english(base_url, new_page, backend):
         await expect(entries(page).filter(has_text='Fixed the menu')) \
             .to_contain_text('1 h 30 min', timeout=TIMEOUT)
         await expect(time).to_contain_text('Spent 1 h 30 min')
+    await backend.withdraw(ticket)

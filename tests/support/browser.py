@@ -216,6 +216,14 @@ class Backend:
         assert ticket.status == status, (pb.Status.Name(ticket.status), pb.Status.Name(status))
         return ticket
 
+    async def withdraw(self, ticket: pb.Ticket, client: str = 'romashka') -> None:
+        """The demo system is every browser test's: a ticket a test made leaves the
+        developers' queue (its first page is the workspace test's), as its client withdraws
+        it."""
+        await self.tickets.TransitionTicket(pb.TransitionTicketRequest(
+            name=ticket.name, action=pb.ACTION_WITHDRAW, text='Проверка закончена',
+            request_id=uuid.uuid4().hex), metadata=await self.as_(client), timeout=CALL_TIMEOUT)
+
     async def comment(self, ticket: str, who: str, body: str) -> pb.Comment:
         return await self.tickets.AddComment(pb.AddCommentRequest(
             parent=ticket, comment=pb.Comment(body=body), request_id=uuid.uuid4().hex),

@@ -2274,7 +2274,7 @@ class ServiceReport(_message.Message):
         CLOSED_FIELD_NUMBER: _builtins.int
         OPEN_FIELD_NUMBER: _builtins.int
         start_date: _builtins.str
-        """The week's Monday (YYYY-MM-DD; the first week starts on the period's first day)."""
+        """The week's first day (YYYY-MM-DD): the period's first day, then every 7 days."""
         created: _builtins.int
         closed: _builtins.int
         open: _builtins.int
