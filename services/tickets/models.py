@@ -333,3 +333,19 @@ class TicketCount(Base):
     organization: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class TicketMove(Base):
+    """A ticket arriving at (+1) or leaving (-1) a place: its status, assignee, priority and
+    site. Written by database triggers on `tickets` (migration 0012); the service report
+    reads the backlog by status in the past from them."""
+
+    __tablename__ = "ticket_moves"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    moment: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    organization: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    assignee: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    delta: Mapped[int] = mapped_column(Integer)

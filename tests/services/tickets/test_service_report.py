@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import grpc
 
+from services.tickets.usecases.reports import durations
 from tests.services.tickets.helpers import bad_reasons, in_days, move, today
 from tests.support.rpc import rpc_error
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -36,6 +37,9 @@ async def test_a_day_of_tickets_in_the_report(stack):
     assert seen.first_response.count == 3  # the waiting ticket was never answered
     assert seen.resolution.count == 2  # accepted (done); a cancelled ticket is not resolved
     assert seen.resolution.p90_hours >= seen.resolution.median_hours >= 0
+    assert [(c.status, c.count) for c in seen.weeks[0].backlog] == [
+        (pb.STATUS_QUEUED, 1), (pb.STATUS_IN_PROGRESS, 0), (pb.STATUS_NEEDS_INFO, 0),
+        (pb.STATUS_AWAITING_ACCEPTANCE, 0)]  # the waiting ticket
     assert (seen.closed, seen.done, seen.sla_breached) == (3, 2, 0)
     assert list(seen.ratings) == [0, 0, 1, 0, 1]
     assert (seen.submitted, seen.reworked) == (2, 1)
@@ -75,3 +79,9 @@ async def test_the_weeks_of_a_longer_period_and_bad_periods(stack):
     assert await bad_reasons(report(stack, manager, site="sites/x", assignee="x")) == [
         ("site", "MALFORMED"), ("assignee", "MALFORMED")]
     await rpc_error(report(stack, manager, start="2026-13-01"), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_durations_in_hours():
+    seen = durations([3600 * h for h in (4, 1, 2, 3, 10)])
+    assert (seen.count, seen.median_hours, seen.p90_hours, seen.mean_hours) == (5, 3, 10, 4)
+    assert durations([]) == pb.Durations()

@@ -2243,19 +2243,22 @@ class Durations(_message.Message):
     COUNT_FIELD_NUMBER: _builtins.int
     MEDIAN_HOURS_FIELD_NUMBER: _builtins.int
     P90_HOURS_FIELD_NUMBER: _builtins.int
+    MEAN_HOURS_FIELD_NUMBER: _builtins.int
     count: _builtins.int
     median_hours: _builtins.float
     p90_hours: _builtins.float
+    mean_hours: _builtins.float
     def __init__(
         self,
         *,
         count: _builtins.int = ...,
         median_hours: _builtins.float = ...,
         p90_hours: _builtins.float = ...,
+        mean_hours: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "median_hours", b"median_hours", "p90_hours", b"p90_hours"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["count", b"count", "mean_hours", b"mean_hours", "median_hours", b"median_hours", "p90_hours", b"p90_hours"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2273,12 +2276,19 @@ class ServiceReport(_message.Message):
         CREATED_FIELD_NUMBER: _builtins.int
         CLOSED_FIELD_NUMBER: _builtins.int
         OPEN_FIELD_NUMBER: _builtins.int
+        BACKLOG_FIELD_NUMBER: _builtins.int
         start_date: _builtins.str
         """The week's first day (YYYY-MM-DD): the period's first day, then every 7 days."""
         created: _builtins.int
         closed: _builtins.int
         open: _builtins.int
         """Open at the end of the week (created before it ended, not closed by then)."""
+        @_builtins.property
+        def backlog(self) -> _containers.RepeatedCompositeFieldContainer[Global___StatusCount]:
+            """The same open tickets by their status at the end of the week (the open statuses
+            only; they add up to `open`).
+            """
+
         def __init__(
             self,
             *,
@@ -2286,10 +2296,11 @@ class ServiceReport(_message.Message):
             created: _builtins.int = ...,
             closed: _builtins.int = ...,
             open: _builtins.int = ...,
+            backlog: _abc.Iterable[Global___StatusCount] | None = ...,
         ) -> None: ...
         _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
         def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["closed", b"closed", "created", b"created", "open", b"open", "start_date", b"start_date"]  # noqa: Y015
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["backlog", b"backlog", "closed", b"closed", "created", b"created", "open", b"open", "start_date", b"start_date"]  # noqa: Y015
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
         def WhichOneof(self, oneof_group: _Never) -> None: ...
 
