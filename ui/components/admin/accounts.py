@@ -17,7 +17,7 @@ from ...i18n import N_, _
 from ...session import Session
 from ..alerts import show_error, succeeded
 from ..dialogs import answer, confirm
-from .common import STAFF_ROLES, placeholder, role_options, role_title
+from .common import STAFF_ROLES, ReadTable, placeholder, role_options, role_title
 from .forms import Form, buttons, save_form, show_secret
 
 EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
@@ -70,33 +70,25 @@ ACTIONS_CELL = N_('''
 ''')
 
 
-class Accounts:
+class Accounts(ReadTable):
     """The accounts of one organization (its clients) or of the studio (`organization=''`)."""
 
     def __init__(self, session: Session, organization: str = '', organization_title: str = ''):
+        super().__init__()
         self.session = session
         self.organization = organization
         self.organization_title = organization_title
-        self.people: list[auth_pb2.User] = []
-        self.loaded = False
 
     @property
     def staff(self) -> bool:
         return not self.organization
 
-    async def load(self) -> None:
-        try:
-            if self.staff:
-                self.people = await self.session.auth.staff()
-            else:
-                people = await self.session.auth.users(organization=self.organization,
-                                                       role=auth_pb2.ROLE_CLIENT)
-                self.people = sorted(people, key=lambda u: (not u.active, u.full_name.lower()))
-        except ApiError as error:
-            show_error(error)
-            return
-        self.loaded = True
-        self.table.refresh()
+    async def fetch(self) -> list[auth_pb2.User]:
+        if self.staff:
+            return await self.session.auth.staff()
+        people = await self.session.auth.users(organization=self.organization,
+                                               role=auth_pb2.ROLE_CLIENT)
+        return sorted(people, key=lambda u: (not u.active, u.full_name.lower()))
 
     @ui.refreshable_method
     def table(self) -> None:
@@ -106,10 +98,10 @@ class Accounts:
             empty = (_('Клиентов пока нет'),
                      _('Создайте учётную запись контактного лица организации: оно войдёт по '
                        'e-mail и паролю и сможет оставлять тикеты.'))
-        if placeholder(self.loaded, self.people, 'h-24', 'group', *empty):
+        if placeholder(self.loaded, self.rows, 'h-24', 'group', *empty):
             return
         columns = i18n.columns([c for c in COLUMNS if self.staff or c['name'] != 'role'])
-        rows = [self._row(user) for user in self.people]
+        rows = [self._row(user) for user in self.rows]
         table = ui.table(columns=columns, rows=rows, row_key='name',
                          pagination={'rowsPerPage': 0}) \
             .props('flat wrap-cells hide-pagination').classes('w-full') \
@@ -137,7 +129,7 @@ class Accounts:
         }
 
     def _find(self, name: str) -> auth_pb2.User | None:
-        return next((u for u in self.people if u.name == name), None)
+        return next((u for u in self.rows if u.name == name), None)
 
     # --- create and edit ----------------------------------------------------------------
 

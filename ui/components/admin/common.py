@@ -11,8 +11,10 @@ from nicegui import ui
 from ticketdesk.auth.v1 import auth_pb2
 
 from ... import labels, routes
+from ...clients.errors import ApiError
 from ...i18n import N_, _, current_language
 from ...session import Session
+from ..alerts import show_error
 from ..frame import frame
 
 SECTIONS = (
@@ -95,6 +97,27 @@ def table_card(table: Callable[[], None]) -> None:
     """The page's one table, in a card of the page's width."""
     with ui.card().classes('w-full p-0').props('flat bordered'):
         table()
+
+
+class ReadTable:
+    """A table of rows read from a service: `fetch` gives them, `table` (a refreshable
+    method) draws them. A failed read is shown and leaves the rows as they were."""
+
+    def __init__(self) -> None:
+        self.rows: list = []
+        self.loaded = False
+
+    async def fetch(self) -> list:
+        raise NotImplementedError
+
+    async def load(self) -> None:
+        try:
+            self.rows = await self.fetch()
+        except ApiError as error:
+            show_error(error)
+            return
+        self.loaded = True
+        self.table.refresh()
 
 
 def placeholder(loaded: bool, rows: Sized, height: str, icon: str, title: str,

@@ -8,11 +8,9 @@ from nicegui import ui
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 from ... import i18n, labels, routes
-from ...clients.errors import ApiError
 from ...i18n import N_, _
 from ...session import Session
-from ..alerts import show_error
-from .common import placeholder
+from .common import ReadTable, placeholder
 
 REASONS = {
     'OWN_NOTICE': N_('вернулось наше уведомление'),
@@ -48,20 +46,13 @@ def reason_words(reason: str) -> str:
     return _(REASONS[reason]) if reason in REASONS else reason
 
 
-class RefusedMail:
+class RefusedMail(ReadTable):
     def __init__(self, session: Session):
+        super().__init__()
         self.session = session
-        self.rows: list[pb.InboundEmail] = []
-        self.loaded = False
 
-    async def load(self) -> None:
-        try:
-            self.rows = await self.session.tickets.refused_emails()
-        except ApiError as error:
-            show_error(error)
-            return
-        self.loaded = True
-        self.table.refresh()
+    async def fetch(self) -> list[pb.InboundEmail]:
+        return await self.session.tickets.refused_emails()
 
     @ui.refreshable_method
     def table(self) -> None:

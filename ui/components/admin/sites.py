@@ -9,13 +9,12 @@ from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
 from ... import i18n
 from ...clients.base import new_request_id
-from ...clients.errors import ApiError
 from ...i18n import N_, _
 from ...session import Session
-from ..alerts import show_error, succeeded
+from ..alerts import succeeded
 from ..dialogs import answer, confirm
 from ..widgets import short_url
-from .common import ACTIVE_CELL, placeholder
+from .common import ACTIVE_CELL, ReadTable, placeholder
 from .forms import Form, buttons, save_form
 
 COLUMNS = [
@@ -46,34 +45,27 @@ ACTIONS_CELL = N_('''
 ''')
 
 
-class Sites:
+class Sites(ReadTable):
     """The sites of `organization` (its resource name), active first."""
 
     def __init__(self, session: Session, organization: str):
+        super().__init__()
         self.session = session
         self.organization = organization
-        self.sites: list[pb.Site] = []
-        self.loaded = False
 
-    async def load(self) -> None:
-        try:
-            self.sites = await self.session.tickets.sites(self.organization, show_inactive=True)
-        except ApiError as error:
-            show_error(error)
-            return
-        self.sites.sort(key=lambda s: (not s.active, s.url))
-        self.loaded = True
-        self.table.refresh()
+    async def fetch(self) -> list[pb.Site]:
+        sites = await self.session.tickets.sites(self.organization, show_inactive=True)
+        return sorted(sites, key=lambda s: (not s.active, s.url))
 
     @ui.refreshable_method
     def table(self) -> None:
-        if placeholder(self.loaded, self.sites, 'h-16', 'language', _('Сайтов пока нет'),
+        if placeholder(self.loaded, self.rows, 'h-16', 'language', _('Сайтов пока нет'),
                        _('Добавьте сайт, который студия обслуживает для этой организации: '
                          'клиенты выбирают его в тикете.')):
             return
         rows = [{'name': s.name, 'url': s.url, 'short': short_url(s.url),
                  'display_name': s.display_name or '—', 'active': s.active,
-                 'status': _('Активен') if s.active else _('Отключён')} for s in self.sites]
+                 'status': _('Активен') if s.active else _('Отключён')} for s in self.rows]
         table = ui.table(columns=i18n.columns(COLUMNS), rows=rows, row_key='name',
                          pagination={'rowsPerPage': 0}) \
             .props('flat wrap-cells hide-pagination').classes('w-full').mark('sites')
@@ -85,7 +77,7 @@ class Sites:
         table.on('activate', lambda e: self.set_active(e.args['name'], True))
 
     def _find(self, name: str) -> pb.Site | None:
-        return next((s for s in self.sites if s.name == name), None)
+        return next((s for s in self.rows if s.name == name), None)
 
     async def add(self) -> None:
         if await self._dialog(None) is not None:

@@ -14,7 +14,7 @@ from ...i18n import N_, _
 from ...session import Session
 from ..alerts import show_error
 from ..dialogs import answer
-from .common import placeholder
+from .common import ReadTable, placeholder
 from .forms import Form, buttons, save_form, show_secret
 
 # The events a webhook can carry (TicketEvent kinds), as a manager reads them.
@@ -120,20 +120,13 @@ async def show_deliveries(session: Session, hook: pb.Webhook) -> None:
     await answer(dialog)
 
 
-class Deliveries:
+class Deliveries(ReadTable):
     def __init__(self, session: Session, hook: pb.Webhook):
+        super().__init__()
         self.session, self.hook = session, hook
-        self.rows: list[pb.WebhookDelivery] = []
-        self.loaded = False
 
-    async def load(self) -> None:
-        try:
-            self.rows = await self.session.tickets.webhook_deliveries(self.hook.name)
-        except ApiError as error:
-            show_error(error)
-            return
-        self.loaded = True
-        self.table.refresh()
+    async def fetch(self) -> list[pb.WebhookDelivery]:
+        return await self.session.tickets.webhook_deliveries(self.hook.name)
 
     @ui.refreshable_method
     def table(self) -> None:
