@@ -99,6 +99,7 @@ class Ticket(Base):
         Index("ix_tickets_assignee_updated", "assignee", "update_time"),
         Index("ix_tickets_site_updated", "site_id", "update_time"),
         Index("ix_tickets_closed", "closed_time"),
+        Index("ix_tickets_first_response", "first_response_time"),
     )
 
 
