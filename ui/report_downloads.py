@@ -1,11 +1,13 @@
 """The reports' files: `/reports/export/{report}.{fmt}` (a summary by organization,
-developer, month or ticket, or the entries; CSV or XLSX; the page's filters in the query)
+developer, month or ticket, the entries, or a table of the service report; CSV or XLSX;
+the page's filters in the query)
 and `/reports/statement.xlsx?org=…&month=YYYY-MM` (an organization's monthly statement).
 
 Like the attachments' routes (ui/downloads.py), they call the services with the signed-in
 person's token, kept on the server: no token ever appears in a URL, and the services decide
 what the person may read. A client may have their own organization's months and tickets
-(where it shows the time spent); the entries, the studio's summaries and the statement are
+(where it shows the time spent) and its weeks and durations of the service report; the
+entries, the studio's summaries, the service report's other tables and the statement are
 staff's. A refusal is a plain page in the person's language: 404 for a report, format,
 organization or month that does not exist, 403 for one that is not theirs, 503 when the
 services do not answer.
@@ -27,11 +29,13 @@ from texts import dates
 
 from . import routes
 from .clients.errors import ApiError
-from .clients.reports import CLIENT_GROUPINGS, ReportsClient, TimeQuery
+from .clients.reports import (CLIENT_GROUPINGS, CLIENT_SERVICE_REPORTS, ReportsClient,
+                              TimeQuery)
 from .components.reports.filters import ReportFilters
 from .downloads import FILE_PAGE, PROTECTIVE_HEADERS, content_disposition
 from .exports import statement as statements
 from .exports.reports import FORMATS, REPORTS, entries_sheet, file_name, summary_sheet
+from .exports.service import SERVICE_REPORTS, service_sheet
 from .exports.sheets import CSV_TYPE, XLSX_TYPE, Sheet, to_csv, to_xlsx
 from .i18n import DEFAULT, N_, QUASAR, translate
 from .session import Account, Session, current_account
@@ -41,6 +45,8 @@ NOT_FOUND = (N_('Отчёт не найден'), N_('Такого отчёта �
 FORBIDDEN = (N_('Нет доступа'), N_('Этот отчёт вам недоступен.'))
 NOT_SHARED = (N_('Нет доступа'), N_('Студия не открывает отчёты о времени для вашей '
                                      'организации.'))
+BAD_PERIOD = (N_('Отчёт не построен'), N_('Период отчёта об обслуживании — не длиннее 400 '
+                                         'дней, и его начало не позже конца.'))
 UNAVAILABLE = (N_('Отчёт сейчас недоступен'), N_('Попробуйте ещё раз через минуту.'))
 # Who the statement is from, when the e-mail sender has no name.
 STUDIO = 'TicketDesk'
@@ -70,15 +76,23 @@ async def export_route(request: Request, report: str, fmt: str) -> Response:
     language = account.language
     if report not in REPORTS or fmt not in FORMATS:
         return refusal(NOT_FOUND, 404, language)
-    if account.is_client and report not in CLIENT_GROUPINGS:
+    if account.is_client and report not in CLIENT_GROUPINGS | CLIENT_SERVICE_REPORTS:
         return refusal(FORBIDDEN, 403, language)
     session = Session.of(account)
     await session.read_zone()
     filters = ReportFilters.parse(request.query_params, client=account.is_client)
-    query = filters.time_query(dates.today(session.zone))
+    today = dates.today(session.zone)
+    query = filters.service_query(today) if report in SERVICE_REPORTS \
+        else filters.time_query(today)
     try:
-        sheet = await _sheet(report, session, query)
+        if report in SERVICE_REPORTS:
+            answer = await ReportsClient(account).service(query)
+            sheet = service_sheet(report, answer, language)
+        else:
+            sheet = await _sheet(report, session, query)
     except ApiError as error:
+        if report in SERVICE_REPORTS and error.code == grpc.StatusCode.INVALID_ARGUMENT:
+            return refusal(BAD_PERIOD, 400, language)
         return failure(error, account)
     content = to_csv(sheet, language) if fmt == 'csv' else to_xlsx([sheet], language)
     return attachment(content, fmt, file_name(report, fmt, query.start, query.end, language))

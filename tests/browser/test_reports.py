@@ -9,7 +9,6 @@ client sees their months and tickets, and nothing of the studio's."""
 from __future__ import annotations
 
 import calendar
-import csv
 import io
 import random
 import uuid
@@ -24,18 +23,11 @@ from playwright.async_api import Page, expect
 
 from cli.demo import login as demo_login
 from tests.support.browser import CALL_TIMEOUT, TIMEOUT, Backend, sign_in
+from tests.support.reports import (Served, chart, download, export, fetched, rows_of_csv,
+                                   rows_of_xlsx, serve, served_report, unserve)
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
-# The chart's ECharts instance, as drawn: its axes' names and its series' numbers.
-CHART = '''cls => {
-  const box = document.querySelector('.' + cls);
-  const chart = box && getElement(box) && getElement(box).chart;
-  if (!chart || !box.querySelector('canvas')) return null;
-  const o = chart.getOption();
-  return {x: o.xAxis[0].data || null, y: o.yAxis[0].data || null, legend: o.legend[0].data,
-          series: o.series.map(s => ({name: s.name, data: s.data}))};
-}'''
 MONTHS_RU = {3: 'Март', 7: 'Июль'}
 MONTHS_EN = {3: 'March', 7: 'July'}
 
@@ -51,7 +43,7 @@ class Scene:
     def address(self) -> str:
         year, month = map(int, self.month.split('-'))
         last = calendar.monthrange(year, month)[1]
-        return f'/reports?period=custom&from={self.month}-01&to={self.month}-{last}'
+        return f'/reports?view=time&period=custom&from={self.month}-01&to={self.month}-{last}'
 
     def title(self, months: dict[int, str]) -> str:
         year, month = self.month.split('-')
@@ -103,44 +95,6 @@ async def scene(backend: Backend) -> AsyncIterator[Scene]:
                 {key: await organization_of(backend, key) for key in ('romashka', 'vasiliev')})
     await backend.withdraw(romashka)
     await backend.withdraw(vasiliev, client='vasiliev')
-
-
-async def chart(page: Page, report: str) -> dict:
-    """The chart of a report once ECharts has drawn it."""
-    handle = await page.wait_for_function(CHART, arg=f'td-chart-{report}', timeout=TIMEOUT)
-    return await handle.json_value()
-
-
-async def download(page: Page, link) -> bytes:
-    """Clicks a link to a file and answers the file the browser saved."""
-    async with page.expect_download(timeout=TIMEOUT) as started:
-        await link.click()
-    path = await (await started.value).path()
-    with open(path, 'rb') as file:
-        return file.read()
-
-
-async def fetched(page: Page, link) -> bytes:
-    """The file a link points to, asked with the page's own session (its cookies)."""
-    href = await link.get_attribute('href')
-    answer = await page.request.get(page.url.split('/reports')[0] + href)
-    assert answer.status == 200, (href, answer.status)
-    return await answer.body()
-
-
-def rows_of_csv(data: bytes) -> list[list[str]]:
-    assert data.startswith(b'\xef\xbb\xbf')
-    return list(csv.reader(io.StringIO(data.decode('utf-8-sig')), delimiter=';'))
-
-
-def rows_of_xlsx(data: bytes, sheet: str | None = None) -> list[list]:
-    book = load_workbook(io.BytesIO(data))
-    page = book[sheet] if sheet else book.active
-    return [list(row) for row in page.iter_rows(values_only=True)]
-
-
-def export(page: Page, report: str, fmt: str):
-    return page.locator(f'a.td-export[href^="/reports/export/{report}.{fmt}?"]')
 
 
 async def test_a_manager_reads_and_downloads_the_reports(base_url, new_page, scene, screenshot):
@@ -287,12 +241,14 @@ async def test_a_client_sees_their_months_only_where_the_studio_shows_them(
         await page.get_by_role('button', name='Отчёты').click()
         await expect(page.get_by_text('Студия не открывает отчёты о времени для вашей '
                                       'организации')).to_be_visible(timeout=TIMEOUT)
-        await expect(page.locator('.td-chart')).to_have_count(0)
+        await expect(page.locator('.td-chart-weeks')).to_be_visible(timeout=TIMEOUT)
+        await expect(page.locator('.td-chart-months')).to_have_count(0)
         refused = await page.request.get(f'{base_url}/reports/export/months.csv')
         assert refused.status == 403 and 'Студия не открывает' in await refused.text()
 
         await show_time(backend, organization, True)
         await shown_after_a_while(page, base_url + scene.address)
+        await expect(page.locator('.td-reports.reports-ready')).to_be_visible(timeout=TIMEOUT)
         months = await chart(page, 'months')
         assert months['x'] == [scene.title(MONTHS_RU)]
         assert months['series'][0]['data'] == [0.75]
@@ -308,10 +264,80 @@ async def test_a_client_sees_their_months_only_where_the_studio_shows_them(
             ['Тикет', 'Название', 'Статус', 'Затрачено, ч', 'Минуты', 'Оценка, ч', 'Записей'],
             [str(scene.vasiliev.number), scene.vasiliev.title, 'В работе', '0,75', '45', '3,00',
              '1']]
+        weeks = await page.request.get(f'{base_url}/reports/export/weeks.csv')  # their own
+        assert rows_of_csv(await weeks.body())[0][:3] == ['Неделя с', 'Создано', 'Закрыто']
         for path in ('/reports/export/entries.csv', '/reports/export/developers.xlsx',
+                     '/reports/export/summary.csv', '/reports/export/ratings.xlsx',
                      f'/reports/statement.xlsx?org={organization}&month={scene.month}'):
             answer = await page.request.get(base_url + path)
             assert answer.status == 403, (path, answer.status)
             assert 'Этот отчёт вам недоступен.' in await answer.text()
     finally:
         await show_time(backend, organization, False)
+
+
+# --- «Обслуживание»: the service report -------------------------------------------------------
+
+@pytest.fixture(scope='module')
+async def served(backend: Backend) -> AsyncIterator[Served]:
+    scene = await serve(backend)
+    yield scene
+    await unserve(backend, scene)
+
+
+@pytest.mark.parametrize('language', ['ru', 'en'])
+async def test_a_manager_reads_the_service_report(base_url, new_page, backend, served,
+                                                  screenshot, language):
+    words = SERVICE_WORDS[language]
+    report = await served_report(backend, served)
+    async with backend.language(['manager'], language):
+        page = await new_page()
+        await sign_in(page, base_url, 'manager')
+        await page.goto(base_url + served.address)
+        await expect(page.locator('.td-reports.reports-ready')).to_be_visible(timeout=TIMEOUT)
+        weeks = await chart(page, 'weeks')
+        assert weeks['legend'] == words['weeks']
+        assert [s['data'] for s in weeks['series']] == [[3], [1], [2]]
+        backlog = await chart(page, 'backlog')
+        assert [s['name'] for s in backlog['series']] == words['statuses']
+        assert [s['data'] for s in backlog['series']] == [[0], [1], [1], [0]]
+        durations = await chart(page, 'durations')
+        assert durations['x'] == words['durations']
+        times = (report.first_response, report.resolution)
+        assert [s['data'] for s in durations['series']] == [
+            [round(getattr(t, field), 2) for t in times]
+            for field in ('median_hours', 'p90_hours', 'mean_hours')]
+        waiting = await chart(page, 'waiting')
+        assert [p['value'] for p in waiting['series'][0]['data']] == \
+            [round(report.studio_hours, 2), round(report.client_hours, 2)]
+        assert (await chart(page, 'ratings'))['series'][0]['data'] == [0, 0, 0, 1, 0]
+        summary = page.locator('.td-report-summary')
+        for figure in words['figures']:
+            await expect(summary).to_contain_text(figure)
+        await screenshot(page, 'reports-service', language)
+        weeks_csv = rows_of_csv(await fetched(page, export(page, 'weeks', 'csv')))
+        assert weeks_csv[0] == words['weeks_file']
+        assert weeks_csv[1] == [served.day, '3', '1', '2', '0', '1', '1', '0']
+        summary_xlsx = rows_of_xlsx(await download(page, export(page, 'summary', 'xlsx')))
+        assert summary_xlsx[1][:8] == [1, 1, 0, 100, 1, 1, 100, 4]
+        too_long = await page.request.get(
+            f'{base_url}/reports/export/weeks.csv?period=custom&from=2020-01-01&to=2025-01-01')
+        assert too_long.status == 400 and words['too_long'] in await too_long.text()
+
+
+SERVICE_WORDS = {
+    'ru': {'weeks': ['Создано', 'Закрыто', 'Открыто на конец недели'],
+           'statuses': ['В очереди', 'В работе', 'Требует уточнений', 'Ожидает приемку'],
+           'durations': ['Первый ответ', 'Решение'],
+           'figures': ['Соблюдение SLA', '100 %', 'Доля доработок', 'Средняя оценка'],
+           'too_long': 'не длиннее 400 дней',
+           'weeks_file': ['Неделя с', 'Создано', 'Закрыто', 'Открыто на конец недели',
+                          'В очереди', 'В работе', 'Требует уточнений', 'Ожидает приемку']},
+    'en': {'weeks': ['Created', 'Closed', "Open at the week's end"],
+           'statuses': ['Queued', 'In progress', 'Needs clarification', 'Awaiting acceptance'],
+           'durations': ['First response', 'Resolution'],
+           'figures': ['SLA compliance', '100%', 'Rework rate', 'Average rating'],
+           'too_long': 'at most 400 days long',
+           'weeks_file': ['Week of', 'Created', 'Closed', "Open at the week's end", 'Queued',
+                          'In progress', 'Needs clarification', 'Awaiting acceptance']},
+}

@@ -57,7 +57,7 @@ async def test_staff_see_the_time_by_month_organization_and_developer(user: User
     manager = await staff(stack, auth_pb2.ROLE_MANAGER)
     await signed_in(user, manager.email)
     await see(user, marker='reports-link')
-    await user.open(f'/reports?period=custom&from={month}-01&to={month}-28')
+    await user.open(f'/reports?view=time&period=custom&from={month}-01&to={month}-28')
     await see(user, marker='chart-months')
     months = chart_options(user, 'chart-months')
     assert months['series'][0]['data'] == [2.5]
@@ -74,7 +74,8 @@ async def test_staff_see_the_time_by_month_organization_and_developer(user: User
 
     # Narrowed by the address to another organization: nothing, said so.
     other = await stack.new_organization()
-    await user.open(f'/reports?period=custom&from={month}-01&to={month}-28&org={other.name}')
+    await user.open(f'/reports?view=time&period=custom&from={month}-01&to={month}-28'
+                    f'&org={other.name}')
     await see(user, marker='report-empty')
     await see(user, 'За этот период время не записано')
 
@@ -87,7 +88,7 @@ async def test_a_failed_report_says_why_and_keeps_the_filters(user: User, stack:
     monkeypatch.setattr(ReportsClient, 'summary', refused)
     developer = await staff(stack)
     await signed_in(user, developer.email)
-    await user.open('/reports?period=year')
+    await user.open('/reports?view=time&period=year')
     await see(user, marker='report-error')
     await see(user, 'Сервис временно недоступен')
     assert the(user, 'report-period').value == 'year'

@@ -1,6 +1,7 @@
-"""The studio's time reports as one account sees them: the time logged, summed by
+"""The studio's reports as one account sees them: the time logged, summed by
 organization, developer, month or ticket (TicketService.SummarizeTime), every entry of a
-period (ListTimeEntries, all pages), and whether a client's organization shows its time.
+period (ListTimeEntries, all pages), whether a client's organization shows its time, and
+the service report (GetServiceReport: tickets by week, response and resolution times).
 
 Staff read every organization; a client only their own, by month or ticket, and only where
 their organization shows the time spent (the service refuses otherwise: PERMISSION_DENIED).
@@ -26,6 +27,8 @@ GROUPINGS = {
 }
 # What a client may ask for (their own organization's).
 CLIENT_GROUPINGS = frozenset({'months', 'tickets'})
+# The service report's tables a client may have (the rest are the staff's figures).
+CLIENT_SERVICE_REPORTS = frozenset({'weeks', 'durations'})
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,20 @@ class TimeQuery:
 
 
 @dataclass(frozen=True)
+class ServiceQuery:
+    """Which tickets the service report covers: the period's first and last day
+    (YYYY-MM-DD, inclusive, both required), and optionally `organizations/{id}`,
+    `organizations/{id}/sites/{id}`, the assignee `users/{id}`, a priority."""
+
+    start: str
+    end: str
+    organization: str = ''
+    site: str = ''
+    assignee: str = ''
+    priority: int = pb.PRIORITY_UNSPECIFIED
+
+
+@dataclass(frozen=True)
 class EntryList:
     """Every entry of a query, newest work date first, and their minutes."""
 
@@ -48,8 +65,8 @@ class EntryList:
 
 
 class ReportsClient(Client):
-    """SummarizeTime, ListTimeEntries and the organization's setting, with the account's
-    token."""
+    """SummarizeTime, ListTimeEntries, GetServiceReport and the organization's setting,
+    with the account's token."""
 
     async def summary(self, grouping: str, query: TimeQuery) -> pb.SummarizeTimeResponse:
         """The time of `query` summed by `grouping` (a key of GROUPINGS)."""
@@ -70,6 +87,14 @@ class ReportsClient(Client):
             if not answer.next_page_token:
                 return EntryList(found, answer.total_minutes)
             request.page_token = answer.next_page_token
+
+    async def service(self, query: ServiceQuery) -> pb.ServiceReport:
+        """How the studio served the tickets of `query` (a client: their own organization's,
+        without the staff's figures)."""
+        request = pb.GetServiceReportRequest(
+            start_date=query.start, end_date=query.end, organization=query.organization,
+            site=query.site, assignee=query.assignee, priority=query.priority)
+        return await self.call(self.stubs.tickets.GetServiceReport, request)
 
     async def organization(self, name: str) -> auth_pb2.Organization:
         request = auth_pb2.GetOrganizationRequest(name=name)

@@ -19,6 +19,7 @@ from texts import labels
 from texts.catalog import N_, translate
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 
+from .service import SERVICE_REPORTS
 from .sheets import Column, Sheet
 
 SUMMARIES = {
@@ -29,7 +30,7 @@ SUMMARIES = {
 }
 ENTRIES = 'entries'
 ENTRIES_TITLE = N_('Записи времени')
-REPORTS = (*SUMMARIES, ENTRIES)
+REPORTS = (*SUMMARIES, ENTRIES, *SERVICE_REPORTS)
 FORMATS = ('csv', 'xlsx')
 TOTAL = N_('Итого')
 # What the first columns of a summary are called.
@@ -149,6 +150,7 @@ def work_day(iso: str) -> date | str:
 
 def file_name(report: str, fmt: str, start: str, end: str, language: str) -> str:
     """«Время по месяцам 2025-01-01 – 2025-12-31.xlsx»: the report and its period."""
-    title = translate(SUMMARIES.get(report, ENTRIES_TITLE), language)
+    titles = SUMMARIES | SERVICE_REPORTS
+    title = translate(titles.get(report, ENTRIES_TITLE), language)
     period = ' – '.join(part for part in (start, end) if part)
     return f'{title} {period}.{fmt}' if period else f'{title}.{fmt}'

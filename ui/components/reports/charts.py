@@ -28,27 +28,30 @@ def number(value: float) -> str:
     return shown.replace('.', ',') if current_language() == 'ru' else shown
 
 
-def _in_words() -> str:
+def in_words() -> str:
     """A formatter that writes a number as the reader's language does."""
     locale = LOCALES.get(current_language(), LOCALES['ru'])
     return f"v => Number(v).toLocaleString('{locale}', {{maximumFractionDigits: 2}})"
 
 
-def _label(position: str) -> dict:
+def bar_label(position: str) -> dict:
     """The number at the end of each bar."""
-    return {'show': True, 'position': position, ':formatter': f'p => ({_in_words()})(p.value)'}
+    return {'show': True, 'position': position, ':formatter': f'p => ({in_words()})(p.value)'}
 
 
-def _value_axis() -> dict:
-    return {'type': 'value', 'name': _('ч'), 'axisLabel': {':formatter': _in_words()}}
+def value_axis(name: str | None = None, *, whole: bool = False) -> dict:
+    """A numbers' axis: hours (`ч`) unless named otherwise; `whole`: counts of things."""
+    axis = {'type': 'value', 'name': _('ч') if name is None else name,
+            'axisLabel': {':formatter': in_words()}}
+    return axis | ({'minInterval': 1} if whole else {})
 
 
-def _base(legend: list[str]) -> dict:
+def base(legend: list[str]) -> dict:
     return {
         'aria': {'enabled': True},  # a description for screen readers
         'animation': False,
         'tooltip': {'trigger': 'axis', 'axisPointer': {'type': 'shadow'},
-                    ':valueFormatter': _in_words()},
+                    ':valueFormatter': in_words()},
         'legend': {'data': legend, 'top': 0},
         'grid': {'left': 8, 'right': 40, 'top': 36, 'bottom': 8, 'containLabel': True},
     }
@@ -57,13 +60,13 @@ def _base(legend: list[str]) -> dict:
 def month_options(months: Sequence[str], minutes: Mapping[str, int]) -> dict:
     """Bars: the hours of each month (those without time at 0)."""
     name = _(LOGGED)
-    return _base([name]) | {
+    return base([name]) | {
         'xAxis': {'type': 'category', 'data': [month_title(m, current_language())
                                                for m in months],
                   'axisLabel': {'interval': 0, 'rotate': 30 if len(months) > 6 else 0}},
-        'yAxis': _value_axis(),
+        'yAxis': value_axis(),
         'series': [{'type': 'bar', 'name': name, 'barMaxWidth': 48,
-                    'itemStyle': {'color': PRIMARY}, 'label': _label('top'),
+                    'itemStyle': {'color': PRIMARY}, 'label': bar_label('top'),
                     'data': [hours(minutes.get(m, 0)) for m in months]}],
     }
 
@@ -72,9 +75,9 @@ def comparison_options(names: Sequence[str], logged: Sequence[float],
                        estimated: Sequence[float]) -> dict:
     """Grouped horizontal bars: logged and estimated hours of each group, in order."""
     spent, estimate = _(LOGGED), _(ESTIMATED)
-    bar = {'type': 'bar', 'barMaxWidth': 16, 'label': _label('right')}
-    return _base([spent, estimate]) | {
-        'xAxis': _value_axis(),
+    bar = {'type': 'bar', 'barMaxWidth': 16, 'label': bar_label('right')}
+    return base([spent, estimate]) | {
+        'xAxis': value_axis(),
         'yAxis': {'type': 'category', 'data': list(names), 'inverse': True,
                   'axisLabel': {'width': 180, 'overflow': 'truncate'}},
         'series': [bar | {'name': spent, 'itemStyle': {'color': PRIMARY}, 'data': list(logged)},
@@ -89,19 +92,19 @@ def comparison_height(count: int) -> int:
 
 # --- the tables under the charts ------------------------------------------------------------
 
-def _column(name: str, label: str, *, left: bool = False) -> dict:
+def column(name: str, label: str, *, left: bool = False) -> dict:
     return {'name': name, 'label': label, 'field': name, 'align': 'left' if left else 'right'}
 
 
-NUMBERS = [_column('hours', LOGGED), _column('estimate', ESTIMATED),
-           _column('tickets', N_('Тикетов')), _column('entries', N_('Записей'))]
+NUMBERS = [column('hours', LOGGED), column('estimate', ESTIMATED),
+           column('tickets', N_('Тикетов')), column('entries', N_('Записей'))]
 FIRST_COLUMN = {'organizations': N_('Организация'), 'developers': N_('Разработчик'),
                 'months': N_('Месяц')}
-TICKET_COLUMNS = [_column('number', N_('Тикет'), left=True),
-                  _column('title', N_('Название'), left=True),
-                  _column('status', N_('Статус'), left=True),
-                  _column('hours', LOGGED), _column('estimate', ESTIMATED),
-                  _column('entries', N_('Записей'))]
+TICKET_COLUMNS = [column('number', N_('Тикет'), left=True),
+                  column('title', N_('Название'), left=True),
+                  column('status', N_('Статус'), left=True),
+                  column('hours', LOGGED), column('estimate', ESTIMATED),
+                  column('entries', N_('Записей'))]
 NUMBER_CELL = '''
 <q-td :props="props">
   <a :href="props.row.href" class="text-primary font-medium no-underline">#{{ props.value }}</a>
@@ -113,7 +116,7 @@ def columns(report: str) -> list[dict]:
     """A table's columns in the reader's language."""
     if report == 'tickets':
         return i18n.columns(TICKET_COLUMNS)
-    return i18n.columns([_column('name', FIRST_COLUMN[report], left=True), *NUMBERS])
+    return i18n.columns([column('name', FIRST_COLUMN[report], left=True), *NUMBERS])
 
 
 def _numbers(row: pb.TimeSummaryRow) -> dict:

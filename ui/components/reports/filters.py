@@ -1,19 +1,22 @@
-"""What a report covers, and its address (`/reports?period=custom&from=2025-01-01&to=…
-&org=organizations/3&dev=users/7`): the period (a preset or the person's own days), the
-organization and the developer. The page, its links to the files and the files' routes
-read the same address; a preset («Этот месяц») is the studio's, by its today. No widgets."""
+"""What a report covers, and its address (`/reports?view=time&period=custom&from=2025-01-01
+&to=…&org=organizations/3&dev=users/7`): the staff's tab (the service report, the default,
+or the time), the period (a preset or the person's own days), the organization, the
+developer and, for the service report, the site and the priority. The page, its links to
+the files and the files' routes read the same address; a preset («Этот месяц») is the
+studio's, by its today. No widgets."""
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from ... import routes
-from ...clients.reports import TimeQuery
+from ...clients.reports import ServiceQuery, TimeQuery
 from ...i18n import N_
+from ..queue_filters import PRIORITY_CODES
 
 PERIODS = {
     'month': N_('Этот месяц'),
@@ -23,6 +26,10 @@ PERIODS = {
     'custom': N_('Свой период'),
 }
 DEFAULT_PERIOD = 'month'
+# The staff's tabs: how the studio serves the tickets, and the time it logs.
+VIEWS = {'service': N_('Обслуживание'), 'time': N_('Учёт времени')}
+DEFAULT_VIEW = 'service'
+PRIORITIES = {code: value for value, code in PRIORITY_CODES.items()}
 
 
 def _day(text: str) -> date | None:
@@ -43,14 +50,18 @@ def previous_month(day: date) -> date:
 
 @dataclass
 class ReportFilters:
-    """The period (`PERIODS`; `start` and `end` only for `custom`, either may be open),
-    `organizations/{id}` and `users/{id}` (empty: all)."""
+    """The tab (`VIEWS`), the period (`PERIODS`; `start` and `end` only for `custom`,
+    either may be open), `organizations/{id}`, its `…/sites/{id}`, `users/{id}` and a
+    priority (empty: all)."""
 
     period: str = DEFAULT_PERIOD
     start: date | None = None
     end: date | None = None
     organization: str = ''
     developer: str = ''
+    view: str = DEFAULT_VIEW
+    site: str = ''
+    priority: int = 0
 
     @classmethod
     def parse(cls, params: Mapping[str, str], *, client: bool = False) -> ReportFilters:
@@ -62,19 +73,28 @@ class ReportFilters:
             found.start, found.end = _day(params.get('from', '')), _day(params.get('to', ''))
             if found.start and found.end and found.start > found.end:
                 found.start, found.end = found.end, found.start
+        found.priority = PRIORITIES.get(params.get('priority', ''), 0)
         if not client:
             org, dev = params.get('org', ''), params.get('dev', '')
             found.organization = org if org.startswith('organizations/') else ''
             found.developer = dev if dev.startswith('users/') else ''
+            found.view = params.get('view', '') if params.get('view') in VIEWS \
+                else DEFAULT_VIEW
+            site = params.get('site', '')
+            found.site = site if found.organization and site.startswith(
+                found.organization + '/sites/') else ''
         return found
 
     def query(self) -> str:
         """The address's query: only what differs from the default."""
-        params = {'period': '' if self.period == DEFAULT_PERIOD else self.period}
+        params = {'view': '' if self.view == DEFAULT_VIEW else self.view,
+                  'period': '' if self.period == DEFAULT_PERIOD else self.period}
         if self.period == 'custom':
             params['from'] = self.start.isoformat() if self.start else ''
             params['to'] = self.end.isoformat() if self.end else ''
         params |= {'org': self.organization, 'dev': self.developer}
+        if self.view == 'service':  # the time report has no site nor priority
+            params |= {'site': self.site, 'priority': PRIORITY_CODES.get(self.priority, '')}
         return urlencode({key: value for key, value in params.items() if value})
 
     def address(self) -> str:
@@ -105,9 +125,23 @@ class ReportFilters:
                          start=start.isoformat() if start else '',
                          end=end.isoformat() if end else '')
 
+    def service_query(self, today: date) -> ServiceQuery:
+        """The service report's question. Its period has both ends: an open end is today,
+        an open start the first day of the end's month."""
+        start, end = self.bounds(today)
+        end = end or today
+        start = start or end.replace(day=1)
+        return ServiceQuery(start=start.isoformat(), end=end.isoformat(),
+                            organization=self.organization, site=self.site,
+                            assignee=self.developer, priority=self.priority)
+
+    def with_view(self, view: str) -> ReportFilters:
+        return replace(self, view=view)
+
     @property
     def narrowed(self) -> bool:
-        return self != ReportFilters()
+        """Whether anything but the tab differs from the default."""
+        return replace(self, view=DEFAULT_VIEW) != ReportFilters()
 
 
 def months_between(start: date | None, end: date | None, keys: list[str],

@@ -1,4 +1,4 @@
-"""The time reports: the studio's (staff) and a client's own organization's, at one path."""
+"""The reports: the studio's (staff) and a client's own organization's, at one path."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""«Отчёты» at `/reports`, its filters in the address: staff see the studio's time by
-month, organization and developer; a client their organization's, where it is shown."""
+"""«Отчёты» at `/reports`, its tab and filters in the address: staff see how the studio
+serves the tickets and the time it logs by month, organization and developer; a client
+how the studio serves their organization, and its time where it is shown."""
 
 from __future__ import annotations
 
