@@ -1,4 +1,5 @@
-"""`python -m bench [--quick]`: every scenario, results in bench/results/."""
+"""`python -m bench [--quick] [--only NAME ...]`: every scenario (or those named), results
+in bench/results/."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import comments, create, files, machine, report, scale, transition, webui
+from bench import comments, create, files, machine, report, reports, scale, transition, webui
 from bench import stack as whole_stack
 from bench.env import log_to, postgres_unavailable, running_stack
 from bench.sizes import FULL, QUICK, Sizes
 
 RESULTS = Path(__file__).parent / "results"
+# What --only selects: each back end's scenarios (1-4, 6, 7 on SQLite; 3 and 6 on
+# PostgreSQL), the web UI (5), the whole stack (8), the reports page (9).
+PARTS = ("sqlite", "postgres", "web", "stack", "reports")
 
 
 async def backend_scenarios(backend: str, sizes: Sizes, scratch: Path) -> list[dict]:
@@ -48,33 +52,40 @@ async def failed_as_row(scenario: str, measured) -> list[dict]:
                  "goal": "runs to the end", "met": False}]
 
 
-async def main(sizes: Sizes, out: Path, with_web: bool) -> dict:
+async def main(sizes: Sizes, out: Path, with_web: bool, parts=PARTS) -> dict:
     started, clock = datetime.now(UTC), time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     log_to(out / "services-log.tmp")
-    rows, skipped = [], []
+    rows, skipped = [], [f"{part} (not in --only)" for part in PARTS if part not in parts]
     with tempfile.TemporaryDirectory(prefix="ticketdesk-bench-") as scratch:
-        rows += await backend_scenarios("sqlite", sizes, Path(scratch))
-        print(f"[{time.monotonic() - clock:.0f} s] SQLite done")
-        reason = await postgres_unavailable()
-        if reason:
-            skipped.append(f"PostgreSQL ({reason})")
-        else:
-            rows += await backend_scenarios("postgres", sizes, Path(scratch))
-            print(f"[{time.monotonic() - clock:.0f} s] PostgreSQL done")
-        if not with_web:
-            skipped.append("the web UI (--no-web)")
-        elif not webui.CHROMIUM.exists():
-            skipped.append(f"the web UI ({webui.CHROMIUM} is missing)")
-        else:
-            rows += await failed_as_row("5 Web UI", webui.run(sizes, Path(scratch) / "web"))
-            print(f"[{time.monotonic() - clock:.0f} s] web UI done")
-        if reason := whole_stack.unavailable():
-            skipped.append(f"the whole stack ({reason})")
-        else:
-            rows += await failed_as_row("8 Stack",
-                                        whole_stack.run(sizes, Path(scratch) / "stack"))
-            print(f"[{time.monotonic() - clock:.0f} s] whole stack under load done")
+        if "sqlite" in parts:
+            rows += await backend_scenarios("sqlite", sizes, Path(scratch))
+            print(f"[{time.monotonic() - clock:.0f} s] SQLite done")
+        if "postgres" in parts:
+            if reason := await postgres_unavailable():
+                skipped.append(f"PostgreSQL ({reason})")
+            else:
+                rows += await backend_scenarios("postgres", sizes, Path(scratch))
+                print(f"[{time.monotonic() - clock:.0f} s] PostgreSQL done")
+        for part, scenario, what, measured in (
+                ("web", "5 Web UI", "the web UI", webui.run),
+                ("reports", reports.SCENARIO, "the reports page", reports.run)):
+            if part not in parts:
+                continue
+            if not with_web:
+                skipped.append(f"{what} (--no-web)")
+            elif not webui.CHROMIUM.exists():
+                skipped.append(f"{what} ({webui.CHROMIUM} is missing)")
+            else:
+                rows += await failed_as_row(scenario, measured(sizes, Path(scratch) / part))
+                print(f"[{time.monotonic() - clock:.0f} s] {what} done")
+        if "stack" in parts:
+            if reason := whole_stack.unavailable():
+                skipped.append(f"the whole stack ({reason})")
+            else:
+                rows += await failed_as_row("8 Stack",
+                                            whole_stack.run(sizes, Path(scratch) / "stack"))
+                print(f"[{time.monotonic() - clock:.0f} s] whole stack under load done")
     results = {"started": started.isoformat(timespec="seconds"), "mode": sizes.name,
                "seconds": time.monotonic() - clock, "machine": machine.describe(),
                "sizes": sizes.__dict__, "rows": rows, "skipped": skipped}
@@ -88,6 +99,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (under 2 minutes)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write results")
-    parser.add_argument("--no-web", action="store_true", help="skip the web UI scenario")
+    parser.add_argument("--no-web", action="store_true",
+                        help="skip the scenarios in a browser (web UI, reports)")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, metavar="NAME",
+                        help=f"run only these parts: {', '.join(PARTS)}")
     arguments = parser.parse_args()
-    asyncio.run(main(QUICK if arguments.quick else FULL, arguments.out, not arguments.no_web))
+    asyncio.run(main(QUICK if arguments.quick else FULL, arguments.out, not arguments.no_web,
+                     tuple(arguments.only)))

@@ -104,9 +104,10 @@ async def fill(ports: dict[str, int], tickets: int, comments: int) -> int:
         await tickets_channel.close()
 
 
-async def signed_in_state(browser, base_url: str) -> dict:
-    """The demo client's session cookie, signed in once through the login form."""
-    person = demo_login("romashka")
+async def signed_in_state(browser, base_url: str, who: str = "romashka") -> dict:
+    """A demo login's session cookie (the client's by default), signed in once through
+    the login form."""
+    person = demo_login(who)
     context = await browser.new_context(locale="ru-RU")
     page = await context.new_page()
     await page.goto(f"{base_url}/login")
