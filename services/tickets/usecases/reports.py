@@ -3,10 +3,8 @@ organization's) selects, from each ticket's figures (services/tickets/facts.py).
 
 from __future__ import annotations
 
-import math
-import statistics
-from dataclasses import replace
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,24 +14,17 @@ from services.common.server.principal import Principal
 from services.tickets import convert, models
 from services.tickets.report_checks import ReportQuery
 from services.tickets.store import reports as store
-from services.tickets.store.reports import ReportFilter
+from services.tickets.store.reports import ReportFilter, Spread
 from services.tickets.usecases.studio import Studio
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
 from workflows.ticket.rules import OPEN, Status
 
 HOUR = 3600.0
-WEEK = timedelta(days=7)
-AFTER = -1  # the moves after the period (store.moves_since)
 
 
-def durations(seconds: list[int]) -> pb.Durations:
-    """Median and 90th percentile (nearest rank), in hours."""
-    if not seconds:
-        return pb.Durations()
-    ranked = sorted(seconds)
-    p90 = ranked[math.ceil(0.9 * len(ranked)) - 1]
-    return pb.Durations(count=len(ranked), median_hours=statistics.median(ranked) / HOUR,
-                        p90_hours=p90 / HOUR, mean_hours=statistics.fmean(ranked) / HOUR)
+def durations(spread: Spread) -> pb.Durations:
+    return pb.Durations(count=spread.count, median_hours=spread.median / HOUR,
+                        p90_hours=spread.p90 / HOUR, mean_hours=spread.mean / HOUR)
 
 
 class Reports:
@@ -43,31 +34,32 @@ class Reports:
     async def service(self, principal: Principal, query: ReportQuery) -> pb.ServiceReport:
         if not principal.is_staff:  # their organization, and nothing of the staff's
             query = replace(query, organization=principal.organization, assignee="")
-        where, weeks = await self._filter(query), _week_starts(query)
+        starts = _week_starts(query)
+        where, bounds = await self._filter(query, starts)
         async with self._sessions() as session:
-            created = await store.per_week(session, where, models.Ticket.create_time)
-            closed = await store.per_week(session, where, models.Ticket.closed_time)
+            created = await store.per_week(session, where, models.Ticket.create_time, bounds)
+            closed = await store.per_week(session, where, models.Ticket.closed_time, bounds)
             still_open = await store.open_at_start(session, where)
             responses, resolutions = await store.durations(session, where)
-            backlog = await _backlog(session, where, len(weeks))
-            if principal.is_staff:
-                totals = await store.closed(session, where)
-                ratings = await store.ratings(session, where)
-        report = pb.ServiceReport(weeks=_weeks(weeks, created, closed, still_open, backlog),
-                                  first_response=durations(responses),
-                                  resolution=durations(resolutions))
-        if principal.is_staff:
-            _staff_figures(report, totals, ratings)
+            backlog = await _backlog(session, where, bounds)
+            totals = await store.closed(session, where) if principal.is_staff else None
+        report = pb.ServiceReport(
+            weeks=_weeks(starts, created, closed, still_open, backlog),
+            first_response=durations(responses), resolution=durations(resolutions))
+        if totals is not None:
+            _staff_figures(report, totals)
         return report
 
-    async def _filter(self, query: ReportQuery) -> ReportFilter:
+    async def _filter(self, query: ReportQuery,
+                      starts: list[date]) -> tuple[ReportFilter, list[datetime]]:
+        """The filter, and the weeks' bounds: each start's midnight in the studio's zone,
+        then the end's; in UTC, as the moments are kept (SQLite compares their text)."""
         zone = ZoneInfo((await self._studio.calendar()).timezone)
-        # UTC, as the moments are kept (SQLite compares their text).
-        start = datetime.combine(query.first_day, time(), zone).astimezone(UTC)
-        end = datetime.combine(query.last_day + timedelta(days=1), time(), zone).astimezone(UTC)
-        return ReportFilter(start=start, end=end, organization=query.organization,
+        days = [*starts, query.last_day + timedelta(days=1)]
+        bounds = [datetime.combine(day, time(), zone).astimezone(UTC) for day in days]
+        return ReportFilter(start=bounds[0], end=bounds[-1], organization=query.organization,
                             site_id=query.site_id, assignee=query.assignee,
-                            priority=query.priority)
+                            priority=query.priority), bounds
 
 
 def _week_starts(query: ReportQuery) -> list[date]:
@@ -77,21 +69,18 @@ def _week_starts(query: ReportQuery) -> list[date]:
 
 
 async def _backlog(session: AsyncSession, where: ReportFilter,
-                   count: int) -> list[Counter]:
-    """The open tickets by status at the end of each of `count` weeks: today's, less the
-    moves made since that end."""
-    moved = await store.moves_since(session, where, min(where.start + WEEK, where.end))
-    at_end = Counter(await store.open_now(session, where))
-    at_end.subtract(_of_week(moved, AFTER))
-    ends = []
-    for week in reversed(range(count)):
-        ends.append(+at_end)  # without zeros and below: the moves before 0012 are unknown
-        at_end.subtract(_of_week(moved, week))
-    return ends[::-1]
-
-
-def _of_week(moved: dict[tuple[int, str], int], week: int) -> Counter:
-    return Counter({status: n for (w, status), n in moved.items() if w == week})
+                   bounds: list[datetime]) -> list[Counter]:
+    """The open tickets by status at the end of each week: today's, less the moves made
+    since that end (read per week, from the first week's end on)."""
+    ends = bounds[1:]
+    ranges = [*zip(ends, ends[1:]), (ends[-1], None)]  # week 1, 2, …, then after the period
+    moved = await store.moves(session, where, ranges)
+    at_end = await store.open_now(session, where)
+    shown = []
+    for later in reversed(moved):
+        at_end.subtract(later)
+        shown.append(+at_end)  # without zeros and below: the moves before 0012 are unknown
+    return shown[::-1]
 
 
 def _in_order(counts: Counter) -> list[pb.StatusCount]:
@@ -100,22 +89,21 @@ def _in_order(counts: Counter) -> list[pb.StatusCount]:
             for status in Status if status in OPEN]
 
 
-def _weeks(starts: list[date], created: dict[int, int], closed: dict[int, int],
-           still_open: int, backlog: list[dict[str, int]]) -> list[pb.ServiceReport.Week]:
+def _weeks(starts: list[date], created: list[int], closed: list[int], still_open: int,
+           backlog: list[Counter]) -> list[pb.ServiceReport.Week]:
     weeks = []
-    for index, day in enumerate(starts):
-        still_open += created.get(index, 0) - closed.get(index, 0)
-        weeks.append(pb.ServiceReport.Week(
-            start_date=day.isoformat(), created=created.get(index, 0),
-            closed=closed.get(index, 0), open=still_open,
-            backlog=_in_order(backlog[index])))
+    for day, came, went, by_status in zip(starts, created, closed, backlog):
+        still_open += came - went
+        weeks.append(pb.ServiceReport.Week(start_date=day.isoformat(), created=came,
+                                           closed=went, open=still_open,
+                                           backlog=_in_order(by_status)))
     return weeks
 
 
-def _staff_figures(report: pb.ServiceReport, totals: dict, ratings: dict[int, int]) -> None:
+def _staff_figures(report: pb.ServiceReport, totals: dict) -> None:
     report.closed, report.done = totals["closed"], totals["done"]
     report.sla_breached = totals["sla_breached"]
     report.studio_hours = totals["studio_seconds"] / HOUR
     report.client_hours = totals["client_seconds"] / HOUR
     report.submitted, report.reworked = totals["submitted"], totals["reworked"]
-    report.ratings.extend(ratings.get(stars, 0) for stars in range(1, 6))
+    report.ratings.extend(totals[f"rating_{stars}"] for stars in range(1, 6))

@@ -1,9 +1,11 @@
-"""The backlog by status at the end of each week (migration 0012's moves): worked out by
-hand for tickets that move before, inside and after a period, on SQLite and PostgreSQL,
-through every filter; the same as the week's open count."""
+"""The service report's figures the database works out, on SQLite and PostgreSQL: the
+backlog by status at the end of each week (migration 0012's moves) worked out by hand for
+tickets that move before, inside and after a period, through every filter, and the same
+as the week's open count; the percentiles ranked by the database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import update
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.common.server.principal import Principal, Role
 from services.tickets import models
 from services.tickets.report_checks import ReportQuery
+from services.tickets.store import reports as store
 from services.tickets.usecases.reports import Reports
 from services.tickets.usecases.studio import Studio
 from tests.services.tickets.store_support import engine, new_ticket, url  # noqa: F401
@@ -93,3 +96,24 @@ async def test_the_backlog_adds_up_to_the_open_tickets(engine):
         MANAGER, ReportQuery(**PERIOD))
     assert [w.open for w in report.weeks] == [1, 0, 1]  # the 10th's done on the 12th
     assert [sum(c.count for c in w.backlog) for w in report.weeks] == [1, 0, 1]
+
+
+async def test_the_percentiles_are_ranked_by_the_database(engine):
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    where = store.ReportFilter(start=noon(5), end=noon(12))
+    hours = {"odd": (4, 1, 2, 3, 10), "even": (1, 4, 2, 3)}
+    for organization, values in hours.items():
+        for n, h in enumerate(values):
+            number = await create(sessions, organization, noon(5))
+            await change(sessions, number, noon(6), first_response_time=noon(6 + n % 3),
+                         response_seconds=h * 3600)
+    await change(sessions, await create(sessions, "odd", noon(1)), noon(2),
+                 first_response_time=noon(2), response_seconds=99 * 3600)  # before the period
+    async with sessions() as session:
+        (odd, _), (even, _) = [await store.durations(session, replace(where, organization=o))
+                               for o in hours]
+        nothing, _ = await store.durations(session, replace(where, organization="none"))
+    hour = 3600
+    assert odd == store.Spread(count=5, mean=4 * hour, median=3 * hour, p90=10 * hour)
+    assert even == store.Spread(count=4, mean=2.5 * hour, median=2.5 * hour, p90=4 * hour)
+    assert nothing == store.Spread()

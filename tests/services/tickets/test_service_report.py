@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import grpc
 
-from services.tickets.usecases.reports import durations
 from tests.services.tickets.helpers import bad_reasons, in_days, move, today
 from tests.support.rpc import rpc_error
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
@@ -80,8 +79,3 @@ async def test_the_weeks_of_a_longer_period_and_bad_periods(stack):
         ("site", "MALFORMED"), ("assignee", "MALFORMED")]
     await rpc_error(report(stack, manager, start="2026-13-01"), grpc.StatusCode.INVALID_ARGUMENT)
 
-
-def test_durations_in_hours():
-    seen = durations([3600 * h for h in (4, 1, 2, 3, 10)])
-    assert (seen.count, seen.median_hours, seen.p90_hours, seen.mean_hours) == (5, 3, 10, 4)
-    assert durations([]) == pb.Durations()
