@@ -6,6 +6,7 @@ benchmark waits for it; it is taken off while a reload is in flight)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from nicegui import ui
@@ -68,14 +69,15 @@ class ReportView:
     def answered(self) -> None:
         """What follows a new answer, besides showing it."""
 
-    async def load(self) -> None:
+    async def load(self, asked: asyncio.Future | None = None) -> None:
+        """Asks for the report (or takes the answer `asked` already), then shows it."""
         if self.loaded:  # the first load comes from the address itself
             ui.navigate.history.replace(self.filters.address())
         self.asked += 1
         question = self.asked
         self.ready(False)
         try:
-            answers = await self.ask()
+            answers = await (asked if asked is not None else self.ask())
         except ApiError as error:
             if question != self.asked:
                 return

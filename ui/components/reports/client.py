@@ -33,7 +33,7 @@ async def show_client_reports(session: Session, filters: ReportFilters) -> None:
     view = ClientReports(session, filters)
     with frame(session, _('Отчёты')):
         view.build()
-    await view.start()
+        await view.start()  # inside: the frame's timer would send the page before its data
 
 
 class ClientReports(ReportView):

@@ -43,9 +43,23 @@ def export_links(title: str, report: str, filters: ReportFilters) -> None:
             report=title, format=fmt.upper())
 
 
-def chart(options: dict, report: str, height: int = 300) -> ui.echart:
-    return ui.echart(options).classes(f'w-full td-chart td-chart-{report}') \
-        .style(f'height: {height}px').mark(f'chart-{report}')
+def chart(options: dict, report: str, height: int = 300) -> ui.element:
+    """The chart in a box of its height, drawn once the browser has connected: the figures
+    come with the page and can be read at once, and ECharts' code (1.7 MB) loads after."""
+    box = ui.element('div').classes('w-full td-chart-box').style(f'height: {height}px')
+    client = ui.context.client
+
+    def draw() -> None:
+        if box.is_deleted or box.default_slot.children:
+            return  # refreshed away meanwhile, or drawn before a reconnection
+        with box:
+            ui.echart(options).classes(f'w-full td-chart td-chart-{report}') \
+                .style(f'height: {height}px').mark(f'chart-{report}')
+    if client.has_socket_connection:
+        draw()
+    else:
+        client.on_connect(draw)
+    return box
 
 
 def table(columns: list[dict], rows: list[dict], report: str) -> Table:

@@ -27,7 +27,7 @@ async def show_staff_reports(session: Session, filters: ReportFilters) -> None:
             ui.label(view.description()).classes('text-sm text-grey-7')
         _tabs(filters)
         view.build()
-    await view.start()
+        await view.start()  # inside: the frame's timer would send the page before its data
 
 
 def _tabs(filters: ReportFilters) -> None:

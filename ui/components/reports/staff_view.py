@@ -5,6 +5,8 @@ each of which reloads the report and the address."""
 
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import ui
 
 from ... import labels
@@ -61,25 +63,37 @@ class StaffView(ReportView):
     # --- reading -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The names first (once per page), then the report."""
+        """The report asked at once, beside the names the filters offer (once per page);
+        asked again only if the address named a site the organization does not have."""
+        site = self.filters.site
+        asked = asyncio.ensure_future(self.ask())
+        await asyncio.gather(self._read_organizations(), self._read_staff(), self._load_sites())
+        if self.filters.site != site:
+            if not asked.cancel():
+                asked.exception()  # answered already: its error, if any, is not for anyone
+            asked = None
+        await self.load(asked)
+
+    async def _read_organizations(self) -> None:
         try:
             found = await self.session.auth.organizations()
-            self.organizations = {o.name: o.display_name or o.name for o in found}
-            active = {o.name: o.display_name or o.name for o in found if o.active
-                      or o.name == self.filters.organization}
-            self.organization.set_options({'': _('Все организации')} | active,
-                                          value=_known(self.filters.organization, active))
-            self.names_read(active)
         except ApiError as error:
             show_error(error)
+            return
+        self.organizations = {o.name: o.display_name or o.name for o in found}
+        active = {o.name: o.display_name or o.name for o in found if o.active
+                  or o.name == self.filters.organization}
+        self.organization.set_options({'': _('Все организации')} | active,
+                                      value=_known(self.filters.organization, active))
+        self.names_read(active)
+
+    async def _read_staff(self) -> None:
         try:
             people = {u.name: u.full_name or u.email for u in await self.session.auth.staff()}
         except ApiError:
             people = {}  # the report still works; the filter offers nobody
         self.developer.set_options({'': _('Все разработчики')} | people,
                                    value=_known(self.filters.developer, people))
-        await self._load_sites()
-        await self.load()
 
     def names_read(self, active: dict[str, str]) -> None:
         """What a tab does with the active organizations' names."""
