@@ -141,15 +141,15 @@ def test_dev_runs_everything_restarts_with_data_and_stops_cleanly(tmp_path):
     second = None
     try:
         # Everything answers.
-        wait_for_health(targets, timeout=STARTUP, process=first.process)
+        wait_for_health(targets, timeout=STARTUP, process=first.process, log=first.output)
         found: set[str] = set()
         for target in targets:
             found |= {s for s in reflected_services(target) if s.startswith("ticketdesk.")}
         assert found == EXPECTED_SERVICES
         wait_for(lambda: http_ok(f"http://127.0.0.1:{ports['temporal_ui']}/"), 60,
-                 "Temporal Web UI", process=first.process)
+                 "Temporal Web UI", process=first.process, log=first.output)
         wait_for(lambda: http_ok(f"http://127.0.0.1:{ports['ui']}/"), 60, "web UI",
-                 process=first.process)
+                 process=first.process, log=first.output)
         first.wait_ready()
 
         # The summary: URLs and the demo logins.

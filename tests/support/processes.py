@@ -6,6 +6,7 @@ Shared by the `ticketdesk dev` end-to-end test and the browser tests.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import time
@@ -21,23 +22,43 @@ SERVICES = ("auth", "tickets", "files")
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    return free_ports(1, host)[0]
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """`count` distinct free ports (held open together so they differ)."""
+    """`count` distinct free ports (held open together so they differ).
+
+    Drawn below the kernel's ephemeral range: a port from port 0 can be handed again,
+    between our check and the child's bind, to any outgoing connection or to a server
+    asking for port 0 (the Temporal dev server picks its internal ports so), and then
+    the child cannot bind it.
+    """
+    low = ephemeral_low()
     socks = []
     try:
-        for _ in range(count):
+        below = range(max(1024, low - 12000), low)
+        for port in [*random.sample(below, min(400, len(below))), *[0] * count]:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
+            try:
+                sock.bind((host, port))
+            except OSError:
+                sock.close()
+                continue
             socks.append(sock)
-        return [s.getsockname()[1] for s in socks]
+            if len(socks) == count:
+                return [s.getsockname()[1] for s in socks]
+        raise RuntimeError(f"fewer than {count} free ports")
     finally:
         for sock in socks:
             sock.close()
+
+
+def ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux), 32768 elsewhere."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -118,11 +139,12 @@ def log_tail(log: Path | None, lines: int = 60) -> str:
     return f"\n--- the last lines of {log} ---\n" + "\n".join(tail)
 
 
-def wait_for_health(targets: Iterable[str], timeout: float = 60.0, process=None) -> None:
+def wait_for_health(targets: Iterable[str], timeout: float = 60.0, process=None,
+                    log: Path | None = None) -> None:
     """Wait until every gRPC server in `targets` answers SERVING."""
     for target in targets:
         wait_for(lambda t=target: health_status(t) == health_pb2.HealthCheckResponse.SERVING,
-                 timeout, f"health of {target}", process=process)
+                 timeout, f"health of {target}", process=process, log=log)
 
 
 def wait_for_http(url: str, timeout: float = 60.0, process=None) -> None:
