@@ -13,6 +13,7 @@ from nicegui.testing import User
 
 from tests.support.stack import PASSWORD, Stack
 from ticketdesk.auth.v1 import auth_pb2
+from ui.components.report_table import ReportTable
 from ui.components.ticket_table import TicketTable
 
 # The page tests run on SQLite only: the services' own tests cover PostgreSQL.
@@ -79,7 +80,7 @@ def table_rows(user: User, marker: str) -> list[dict]:
     TicketTable); none while there is no table."""
     with user:
         tables = [element for element in ElementFilter(marker=marker, local_scope=False)
-                  if isinstance(element, (ui.table, TicketTable))]
+                  if isinstance(element, (ui.table, TicketTable, ReportTable))]
     assert len(tables) <= 1, f'{len(tables)} tables marked {marker}'
     return tables[0].rows if tables else []
 

@@ -24,7 +24,7 @@ from . import charts, service
 from .base import ReportView
 from .filters import ReportFilters, months_between
 from .period import PeriodPicker
-from .sections import chart, empty, section, table
+from .sections import chart, empty, section, slotted_table, table
 
 SUMMARIES = ('months', 'tickets')
 
@@ -83,8 +83,8 @@ class ClientReports(ReportView):
             table(charts.columns('months'), charts.group_rows('months', months.rows, {}),
                   'months')
         with section(_('Время по тикетам'), 'tickets', self.filters):
-            shown = table(charts.columns('tickets'), charts.ticket_rows(tickets.rows),
-                          'tickets')
+            shown = slotted_table(charts.columns('tickets'), charts.ticket_rows(tickets.rows),
+                                  'tickets')
             shown.add_slot('body-cell-number', charts.NUMBER_CELL)
 
     # --- reading -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from nicegui import ui
 from ...clients.errors import ApiError
 from ...exports.reports import FORMATS
 from ...i18n import _
+from ..report_table import ReportTable
 from ..widgets import Table
 from .filters import ReportFilters
 
@@ -62,7 +63,13 @@ def chart(options: dict, report: str, height: int = 300) -> ui.element:
     return box
 
 
-def table(columns: list[dict], rows: list[dict], report: str) -> Table:
+def table(columns: list[dict], rows: list[dict], report: str) -> ReportTable:
+    return ReportTable(columns=columns, rows=rows, row_key='key') \
+        .classes('w-full').mark(f'table-{report}')
+
+
+def slotted_table(columns: list[dict], rows: list[dict], report: str) -> Table:
+    """Quasar's own table, for one whose cells need slots (links)."""
     return Table(columns=columns, rows=rows, row_key='key') \
         .props('flat bordered dense wrap-cells hide-pagination') \
         .classes('w-full').mark(f'table-{report}')
