@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Top-level packages: a new one needs a new editable install to become importable.
 PACKAGES := $(wildcard */__init__.py) $(wildcard proto/*/__init__.py)
 
-.PHONY: install run test chaos bench proto lint i18n clean
+.PHONY: install run test chaos bench proto lint i18n css clean
 
 install: $(STAMP)
 
@@ -50,6 +50,12 @@ i18n: install
 		-o texts/locale/messages.pot texts ui
 	$(BIN)/pybabel update -i texts/locale/messages.pot -d texts/locale --no-fuzzy-matching \
 		--ignore-obsolete
+
+# The web UI's Tailwind classes compiled ahead (ui/static/tailwind.css, ui/styles.py): after
+# using a class not used before; needs Node.js and npm. tests/ui/test_styles.py fails while
+# a class used in ui/ is missing from the sheet.
+css: install
+	$(BIN)/python -m ui.styles
 
 clean:
 	rm -rf var

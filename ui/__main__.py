@@ -25,7 +25,7 @@ def main() -> None:
     ui.run(host=settings.host, port=settings.ui_port, title='TicketDesk', language='ru',
            storage_secret=secret, reload=False, show=False, favicon='🛠️',
            session_middleware_kwargs=session_cookie(settings),
-           gzip_middleware_factory=GZipExceptFiles)
+           gzip_middleware_factory=GZipExceptFiles, tailwind=False)
 
 
 def session_cookie(settings: Settings) -> dict:

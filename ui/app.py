@@ -11,7 +11,7 @@ from nicegui import app, helpers
 
 from services.common.platform.config import Settings
 
-from . import downloads, observability, report_downloads, security
+from . import downloads, observability, report_downloads, security, styles
 from .clients import channels
 from .pages import admin, auth, reports, tickets, workspace
 
@@ -27,6 +27,7 @@ def build(settings: Settings) -> None:
         area.register()
     downloads.register()  # GET /files/{id}, /files/{id}/preview
     report_downloads.register(settings)  # GET /reports/export/…, /reports/statement.xlsx
+    styles.install()  # GET /styles/tailwind.css, linked from every page
     security.install(settings)
     observability.install()  # after (outside) the sign-in check: it counts its redirects
     helpers.expects_arguments = expects_arguments

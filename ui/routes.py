@@ -48,12 +48,14 @@ FILE_PREVIEW = '/files/{file_id}/preview'
 # --- the browser's and NiceGUI's own ---------------------------------------------------------
 ROOT = '/'  # every path of the UI (the session cookie's)
 FAVICON = '/favicon.ico'
+# The Tailwind classes, compiled ahead (ui/styles.py): the login page needs them too.
+STYLE_SHEET = '/styles/tailwind.css'
 # NiceGUI's static files, its socket and its upload routes.
 INTERNAL_PREFIX = '/_nicegui'
 UPLOAD = re.compile(r'^/_nicegui/client/[^/]+/upload/[^/]+$')
 
 # Reachable without signing in.
-PUBLIC = frozenset({LOGIN, SESSION_START, FAVICON})
+PUBLIC = frozenset({LOGIN, SESSION_START, FAVICON, STYLE_SHEET})
 
 
 def is_public(path: str) -> bool:

@@ -24,6 +24,7 @@ from tests.support.browser import TIMEOUT, Backend, sign_in
 from tests.support.summary import report
 from ticketdesk.auth.v1 import auth_pb2
 from ticketdesk.tickets.v1 import tickets_pb2 as pb
+from ui.routes import STYLE_SHEET
 
 ROLES = ('anonymous', 'romashka', 'developer', 'manager')
 CLIENT_B = 'vasiliev'
@@ -148,6 +149,8 @@ async def people(browser, base_url, scene):
 
 def expected(route: str, role: str) -> str:
     """What `role` gets at `route`: `page`, `no-access`, `not-found` or `-> /path`."""
+    if route == STYLE_SHEET:
+        return 'file'
     if role == 'anonymous':
         return 'page' if route == '/login' else '-> /login'
     staff = role in ('developer', 'manager')
@@ -210,6 +213,25 @@ async def test_pages_by_role(people, base_url, scene):
             checked += 1
     report(f'access: {len(routes)} UI routes × {len(ROLES)} roles = {checked} checks; '
            'anonymous -> login, client: no staff/admin page, B\'s ticket = missing')
+
+
+async def test_style_sheet_compiled_ahead(new_page, base_url):
+    """Every page, the login page first, takes its Tailwind classes from the precompiled
+    sheet (ui/styles.py), kept a year by the browser, and runs no Tailwind compiler."""
+    page = await new_page()
+    await page.goto(base_url + '/login')
+    card = page.locator('.q-card').first
+    await expect(card).to_be_visible(timeout=TIMEOUT)
+    assert await card.evaluate('e => getComputedStyle(e).maxWidth') == '448px'  # max-w-md
+    scripts = await page.evaluate('[...document.scripts].map(s => s.src)')
+    assert scripts and not [s for s in scripts if 'tailwind' in s], scripts
+    links = await page.evaluate(
+        "[...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)")
+    sheet = [link for link in links if STYLE_SHEET in link]
+    assert len(sheet) == 1, links
+    answer = await page.request.get(sheet[0])
+    assert answer.status == 200 and answer.headers['content-type'].startswith('text/css')
+    assert 'max-age=31536000' in answer.headers['cache-control']
 
 
 async def card_not_found(page: Page, base_url: str, path: str, scene: Scene) -> None:

@@ -52,6 +52,7 @@ PAGES = {
     # A summary or the entries as a file; a client: their months and tickets only (403).
     '/reports/export/{report}.{fmt}': 'signed-in',
     '/reports/statement.xlsx': 'staff',  # an organization's monthly statement
+    '/styles/tailwind.css': 'anyone',  # the pages' style sheet (the login page's too)
 }
 NICEGUI_PREFIXES = ('/_nicegui/', '/_nicegui_ws')
 
