@@ -75,7 +75,8 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
     internal = TicketInternalService(records, webhooks, mail_in)
 
     loop = asyncio.get_running_loop()
-    repair = loop.create_task(reconcile_in_background(sessions, lifecycle))
+    repair = loop.create_task(reconcile_in_background(sessions, lifecycle)) \
+        if settings.repair_on_start else None
     resume = loop.create_task(webhooks.resume_all())
     statistics = loop.create_task(keep_statistics(engine))
 
@@ -84,7 +85,8 @@ async def build(settings: Settings, temporal: Client | None = None) -> Service:
         tickets_internal_pb2_grpc.add_TicketInternalServiceServicer_to_server(internal, server)
 
     async def close() -> None:
-        repair.cancel()
+        if repair is not None:
+            repair.cancel()
         resume.cancel()
         statistics.cancel()
         await auth_channel.close()

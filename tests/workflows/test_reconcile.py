@@ -29,6 +29,8 @@ from workflows.ticket.rules import Status
 from workflows.ticket.workflows import TicketWorkflow
 
 STARTUP_TIMEOUT = 90.0
+# Seconds a started service is given to repair: the repair itself takes well under one.
+REPAIR_GRACE = 5.0
 
 
 async def test_lost_workflows_are_started_again_from_the_stored_state(stack):
@@ -117,11 +119,33 @@ async def test_a_tickets_service_killed_between_storing_and_starting_repairs_on_
            f"workflow runs ({status}), the retry answered the same ticket")
 
 
+async def test_repair_on_start_off_leaves_tickets_without_workflows_alone(stack, tmp_path):
+    """With TICKETDESK_REPAIR_ON_START=false (rows loaded without workflows on purpose, as
+    the reports benchmark does) a starting tickets service starts no workflow; the same
+    ticket gets one from the next start with the repair on."""
+    world = await World.create(stack)
+    engine = create_engine(stack.settings.database_url("tickets"))
+    orphan = await insert_ticket_without_workflow(sessionmaker(engine), world.org.name)
+    await engine.dispose()
+    temporal = stack.temporal.service_client.config.target_host
+    tickets = TicketsProcess(stack, tmp_path, temporal, TICKETDESK_REPAIR_ON_START="false")
+    try:
+        await tickets.start()
+        await asyncio.sleep(REPAIR_GRACE)
+        assert await workflow_status(stack, orphan) is None, "the repair ran anyway"
+        await tickets.stop()
+        tickets = TicketsProcess(stack, tmp_path, temporal)
+        await tickets.start()
+        assert await until_workflow(stack, orphan) == "queued"
+    finally:
+        await tickets.stop()
+
+
 class TicketsProcess:
     """`python -m services.tickets` beside the stack's: same database, auth and files,
     its own port, and Temporal at `temporal` (a proxy the test can cut)."""
 
-    def __init__(self, stack, directory: Path, temporal: str):
+    def __init__(self, stack, directory: Path, temporal: str, **settings: str):
         self.port = free_port()
         self.log = directory / "tickets.log"
         self.env = child_env({
@@ -132,7 +156,7 @@ class TicketsProcess:
             "TICKETDESK_SERVICE_TOKEN": stack.settings.service_token.get_secret_value(),
             "TICKETDESK_TICKETS_PORT": str(self.port), "TICKETDESK_TICKETS_METRICS_PORT": "0",
             "TICKETDESK_DATA_DIR": str(directory), "TICKETDESK_MIGRATE_ON_START": "false",
-            "TICKETDESK_LOG_LEVEL": "WARNING"})
+            "TICKETDESK_LOG_LEVEL": "WARNING", **settings})
         self.process: subprocess.Popen | None = None
         self.channel = channel(f"127.0.0.1:{self.port}")
         self.stub = tickets_pb2_grpc.TicketServiceStub(self.channel)
