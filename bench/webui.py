@@ -36,10 +36,11 @@ CONNECTED = "window.did_handshake === true"
 
 
 @asynccontextmanager
-async def ticketdesk_dev(data_dir: Path):
-    """`ticketdesk dev` with its demo data on free ports; yields (ports, UI process id)."""
+async def ticketdesk_dev(data_dir: Path, **settings: str):
+    """`ticketdesk dev` with its demo data on free ports, and `settings` (TICKETDESK_…
+    variables); yields (ports, UI process id)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    env, ports = ticketdesk_env(data_dir)
+    env, ports = ticketdesk_env(data_dir, **settings)
     log_path = data_dir / "dev.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "cli.main", "dev"], cwd=ROOT, env=env,
