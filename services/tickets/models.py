@@ -125,6 +125,9 @@ class Comment(Base):
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+SUMMED = ("ticket_number", "minutes", "author_display_name")
+
+
 class TimeEntry(Base):
     """Work logged on a ticket: who, which day, how long. The ticket's organization is
     kept beside it, so a period's entries of an organization are one index range."""
@@ -142,11 +145,12 @@ class TimeEntry(Base):
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    # A period's summaries read its entries from these indexes alone (migration 0014).
     __table_args__ = (
         Index("ix_time_entries_ticket", "ticket_number", "work_date"),
-        Index("ix_time_entries_org_date", "organization", "work_date"),
-        Index("ix_time_entries_author_date", "author", "work_date"),
-        Index("ix_time_entries_date", "work_date"),
+        Index("ix_time_entries_org_date", "organization", "work_date", "author", *SUMMED),
+        Index("ix_time_entries_author_date", "author", "work_date", "organization", *SUMMED),
+        Index("ix_time_entries_date", "work_date", "organization", "author", *SUMMED),
     )
 
 
