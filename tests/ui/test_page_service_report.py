@@ -144,3 +144,30 @@ async def test_a_client_sees_how_their_tickets_are_served(user: User, stack: Sta
                        'report-organization'):
         await user.should_not_see(marker=staff_only)
     assert ready(user)
+
+
+async def test_own_period_fields_appear_when_chosen(user: User, stack: Stack):
+    """«Свой период»: its day fields are made only when it is chosen (with the days of the
+    period shown so far), hidden with another period, shown again; the end before the
+    start is explained under it and nothing is asked; good days are shown and kept."""
+    developer = await staff(stack)
+    await signed_in(user, developer.email)
+    await user.open('/reports?period=quarter')
+    await see(user, marker='report-period')
+    await user.should_not_see(marker='report-from')
+    the(user, 'report-period').value = 'custom'
+    await see(user, marker='report-from')
+    first, last = (the(user, marker).value for marker in ('report-from', 'report-to'))
+    assert first and last and first != last  # the quarter's first and last day
+    the(user, 'report-period').value = 'year'
+    await user.should_not_see(marker='report-from')
+    the(user, 'report-period').value = 'custom'
+    await see(user, marker='report-from')
+    the(user, 'report-from').value, the(user, 'report-to').value = last, first
+    user.find(marker='report-apply').click()
+    await see(user, 'Конец периода раньше его начала')
+    the(user, 'report-from').value, the(user, 'report-to').value = first, last
+    user.find(marker='report-apply').click()
+    await user.should_not_see('Конец периода раньше его начала')
+    await eventually(lambda: ready(user), True)
+    assert the(user, 'report-period').value == 'custom'

@@ -30,15 +30,24 @@ class PeriodPicker:
                 .style(TOGGLE_STYLE).classes('flex-wrap') \
                 .props('dense no-caps unelevated padding="4px 12px" toggle-color=primary') \
                 .mark('report-period')
-            with ui.row().classes('items-start gap-2') as self.custom:
-                start, end = self.filters.bounds(self.today)
-                self.start = DateField(_('С'), value=start.isoformat() if start else '')
-                self.end = DateField(_('По'), value=end.isoformat() if end else '')
-                for field, marker in ((self.start, 'report-from'), (self.end, 'report-to')):
-                    field.input.props('outlined dense').classes('w-44').mark(marker)
-                ui.button(_('Показать'), icon='check', on_click=self._apply) \
-                    .props('unelevated no-caps').classes('mt-1').mark('report-apply')
-        self.custom.set_visibility(self.filters.period == 'custom')
+            self.custom = ui.row().classes('items-start gap-2')
+        if self.filters.period == 'custom':
+            self._show_days()
+
+    def _show_days(self) -> None:
+        """The first and last day's fields, made when first wanted (most reports never
+        show them: the page mounts quicker without their fields and calendars)."""
+        if self.custom.default_slot.children:
+            self.custom.set_visibility(True)
+            return
+        with self.custom:
+            start, end = self.filters.bounds(self.today)
+            self.start = DateField(_('С'), value=start.isoformat() if start else '')
+            self.end = DateField(_('По'), value=end.isoformat() if end else '')
+            for field, marker in ((self.start, 'report-from'), (self.end, 'report-to')):
+                field.input.props('outlined dense').classes('w-44').mark(marker)
+            ui.button(_('Показать'), icon='check', on_click=self._apply) \
+                .props('unelevated no-caps').classes('mt-1').mark('report-apply')
 
     async def _chosen(self, event) -> None:
         period = event.value or 'month'
@@ -46,10 +55,12 @@ class PeriodPicker:
             return
         if period == 'custom':  # the days of the period shown so far, to change
             self.filters.start, self.filters.end = self.filters.bounds(self.today)
+            self._show_days()
             self.start.set_iso(self.filters.start.isoformat() if self.filters.start else '')
             self.end.set_iso(self.filters.end.isoformat() if self.filters.end else '')
+        else:
+            self.custom.set_visibility(False)
         self.filters.period = period
-        self.custom.set_visibility(period == 'custom')
         await self.changed()
 
     async def _apply(self) -> None:
