@@ -7,6 +7,7 @@ and the UI process's memory per connected client."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -56,6 +57,34 @@ async def ticketdesk_dev(data_dir: Path, **settings: str):
             await asyncio.to_thread(process.wait, 60)
         except subprocess.TimeoutExpired:
             kill_tree(process)
+
+
+async def settled(ui_pid: int, window: float = 3.0, busy: float = 0.1,
+                  limit: float = 60.0) -> float:
+    """Waits until the whole `ticketdesk dev` of this UI process (the supervisor's every
+    process) used under `busy` of a core over `window` seconds, at most `limit`; returns
+    the seconds waited. Start-up work (SQLite's statistics over a million tickets: 3 s
+    with the file cached, 20 s without) otherwise runs through the first rounds."""
+    supervisor = int(Path(f"/proc/{ui_pid}/stat").read_text().rsplit(")", 1)[-1].split()[1])
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = _cpu_seconds(supervisor)
+        await asyncio.sleep(window)
+        if _cpu_seconds(supervisor) - before < busy * window:
+            break
+    return time.monotonic() - started
+
+
+def _cpu_seconds(supervisor: int) -> float:
+    """User and system CPU seconds of the supervisor's live descendants."""
+    total = 0
+    for pid in descendants(supervisor):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _ui_process(supervisor: int) -> int:
